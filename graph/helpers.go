@@ -1,0 +1,115 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/helpende-handen/helpende-handen/graph/model"
+	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/i18n"
+	"github.com/helpende-handen/helpende-handen/internal/relay"
+)
+
+// SessionCookies sets and clears the session cookie on the current HTTP response.
+type SessionCookies interface {
+	Set(ctx context.Context, token string, expires time.Time)
+	Clear(ctx context.Context)
+}
+
+// Kinds of global ID.
+const (
+	typePerson       = "Person"
+	typeOrganisation = "Organisation"
+	typeDistrict     = "District"
+	typeTheme        = "Theme"
+	typeTalent       = "Talent"
+	typeCategory     = "TalentCategory"
+)
+
+// userErrors turns domain user errors into payload errors in the request's language.
+// Any other error is returned as is and becomes a top-level error.
+func userErrors(ctx context.Context, err error) ([]model.UserError, error) {
+	if err == nil {
+		return []model.UserError{}, nil
+	}
+	ue, ok := errs.AsUserErrors(err)
+	if !ok {
+		return nil, err
+	}
+	lang := i18n.FromContext(ctx)
+	out := make([]model.UserError, 0, len(ue))
+	for _, e := range ue {
+		out = append(out, model.UserError{Field: e.Field, Code: model.UserErrorCode(e.Code), Message: i18n.T(lang, e.Message, e.Args)})
+	}
+	return out, nil
+}
+
+// idErr collects problems decoding IDs in an input.
+type idErr struct{ errs.UserErrors }
+
+// decode decodes the opaque ID of a kind; a bad ID becomes a user error on field.
+func (e *idErr) decode(typ, field, id string) string {
+	key, err := relay.FromID(typ, id)
+	if err != nil {
+		e.Add(field, errs.Invalid, "invalid_id", nil)
+		return ""
+	}
+	return key
+}
+
+// decodeAll decodes a list of IDs.
+func (e *idErr) decodeAll(typ, field string, ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if k := e.decode(typ, field, id); k != "" {
+			out = append(out, k)
+		} else {
+			break
+		}
+	}
+	return out
+}
+
+func viewer(ctx context.Context) *accounts.Viewer { return accounts.ViewerFrom(ctx) }
+
+func requireViewer(ctx context.Context) (*accounts.Viewer, error) {
+	v := accounts.ViewerFrom(ctx)
+	if v == nil {
+		return nil, errs.ErrUnauthenticated
+	}
+	return v, nil
+}
+
+// canSeePrivate reports whether the viewer may see a person's private fields.
+func canSeePrivate(ctx context.Context, personID string) bool {
+	v := accounts.ViewerFrom(ctx)
+	return v != nil && (v.PersonID == personID || v.IsAdmin)
+}
+
+func langToModel(l string) model.Language { return model.Language(strings.ToUpper(l)) }
+
+func langFromModel(l *model.Language) *string {
+	if l == nil {
+		return nil
+	}
+	s := strings.ToLower(string(*l))
+	return &s
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// notFoundAsNil turns "not found" into a null result, as GraphQL lookups by ID do.
+func notFoundAsNil[T any](v *T, err error) (*T, error) {
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, nil
+	}
+	return v, err
+}

@@ -1,0 +1,18 @@
+// Package graph holds the GraphQL schema (*.graphqls) and thin resolvers that translate
+// between GraphQL and the domain packages in internal/.
+package graph
+
+import (
+	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/organisations"
+	"github.com/helpende-handen/helpende-handen/internal/reference"
+)
+
+// Resolver holds the domain services the resolvers call.
+type Resolver struct {
+	Accounts  *accounts.Service
+	Orgs      *organisations.Service
+	Reference *reference.Service
+	// Sessions sets and clears the session cookie on the HTTP response.
+	Sessions SessionCookies
+}

@@ -1,0 +1,73 @@
+// Package app wires the platform's parts together: it opens PostgreSQL and Redis and
+// builds the domain services, the GraphQL resolver and the HTTP server. The command in
+// cmd/helpende-handen and the integration tests both start the platform through it.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/helpende-handen/helpende-handen/graph"
+	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/cache"
+	"github.com/helpende-handen/helpende-handen/internal/config"
+	"github.com/helpende-handen/helpende-handen/internal/database"
+	"github.com/helpende-handen/helpende-handen/internal/httpserver"
+	"github.com/helpende-handen/helpende-handen/internal/organisations"
+	"github.com/helpende-handen/helpende-handen/internal/reference"
+)
+
+// App is a running platform's parts.
+type App struct {
+	Config        config.Config
+	DB            *sqlx.DB
+	Redis         *cache.Client
+	Log           *slog.Logger
+	Reference     *reference.Service
+	Accounts      *accounts.Service
+	Organisations *organisations.Service
+	Server        *httpserver.Server
+}
+
+// New builds the services on an open database and Redis client.
+func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) *App {
+	a := &App{Config: cfg, DB: db, Redis: redis, Log: log}
+	a.Reference = reference.NewService(db)
+	a.Accounts = accounts.NewService(db, redis, cfg.SessionTTL, log)
+	a.Accounts.DistrictExists = func(ctx context.Context, key string) bool {
+		snap, err := a.Reference.Snapshot(ctx)
+		return err == nil && snap.District(key) != nil
+	}
+	a.Organisations = organisations.NewService(db, a.Reference, log)
+	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference}
+	a.Server = httpserver.New(cfg, db, redis, log, r)
+	return a
+}
+
+// Open connects to PostgreSQL and Redis as cfg says and builds the App.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	redis, err := cache.Open(cfg.RedisURL, cfg.RedisPrefix)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("redis: %w", err)
+	}
+	if err := redis.Ping(ctx); err != nil {
+		log.Warn("redis is not answering; the platform works without it and will use it when it is back", "err", err)
+	}
+	return New(cfg, db, redis, log), nil
+}
+
+// Close releases connections.
+func (a *App) Close() {
+	if a.Redis != nil {
+		_ = a.Redis.Close()
+	}
+	_ = a.DB.Close()
+}

@@ -1,0 +1,225 @@
+// Package httpserver serves the platform over HTTP: the GraphQL endpoint (POST, GET and
+// WebSocket), health and readiness checks, Prometheus metrics, the GraphQL IDE in
+// development, and the web client.
+package httpserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	coderws "github.com/coder/websocket"
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/helpende-handen/helpende-handen/graph"
+	"github.com/helpende-handen/helpende-handen/graph/generated"
+	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/cache"
+	"github.com/helpende-handen/helpende-handen/internal/config"
+	"github.com/helpende-handen/helpende-handen/internal/database"
+)
+
+// Server is the HTTP side of the platform.
+type Server struct {
+	cfg      config.Config
+	db       *sqlx.DB
+	redis    *cache.Client
+	log      *slog.Logger
+	accounts *accounts.Service
+	metrics  *metrics
+	handler  http.Handler
+}
+
+// New builds the server around the resolver's services.
+func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger, r *graph.Resolver) *Server {
+	s := &Server{cfg: cfg, db: db, redis: redis, log: log, accounts: r.Accounts, metrics: newMetrics()}
+	r.Sessions = cookies{s: s}
+
+	gql := s.graphqlHandler(r)
+	mux := http.NewServeMux()
+	gqlChain := s.limitBody(s.authenticate(csrf(gql)))
+	mux.Handle("/graphql", s.requestLog("/graphql", gqlChain))
+	mux.Handle("GET /healthz", s.requestLog("/healthz", http.HandlerFunc(s.healthz)))
+	mux.Handle("GET /readyz", s.requestLog("/readyz", http.HandlerFunc(s.readyz)))
+	mux.Handle("GET /metrics", s.requestLog("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})))
+	if cfg.Dev() {
+		mux.Handle("GET /graphiql", s.requestLog("/graphiql", playground.Handler("Helpende Handen — GraphQL", "/graphql")))
+	}
+	mux.Handle("/", s.requestLog("/", s.webClient()))
+	s.handler = securityHeaders(mux)
+	return s
+}
+
+// Handler returns the root HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) graphqlHandler(r *graph.Resolver) http.Handler {
+	es := generated.NewExecutableSchema(graph.NewConfig(r))
+	srv := handler.New(es)
+
+	origins := []string{}
+	for _, o := range append([]string{s.cfg.PublicURL}, s.cfg.AllowedOrigins...) {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			origins = append(origins, u.Host)
+		}
+	}
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           10 * time.Second,
+		// coder/websocket accepts same-origin handshakes and those from these hosts only.
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{OriginPatterns: origins}},
+		InitFunc:       s.websocketInit,
+	})
+	srv.AddTransport(transport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(s.cfg.ParserTokens)
+	srv.SetErrorPresenter(s.presentError)
+	srv.SetRecoverFunc(s.recoverPanic)
+	if s.cfg.Dev() {
+		srv.Use(extension.Introspection{})
+	} else {
+		srv.SetDisableSuggestion(true)
+	}
+	srv.Use(QueryLimits{MaxDepth: s.cfg.MaxDepth, MaxAliases: s.cfg.MaxAliases, MaxOperations: 10})
+	srv.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
+	srv.AroundResponses(s.metrics.aroundResponses)
+	return srv
+}
+
+// websocketInit authenticates a WebSocket connection: by the session cookie of the
+// handshake (already in ctx) or by an authToken in the connection_init payload.
+func (s *Server) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	tok := payload.GetString("authToken")
+	if tok == "" {
+		if a := payload.Authorization(); a != "" {
+			_, tok, _ = strings.Cut(a, " ")
+		}
+	}
+	if tok != "" {
+		v, err := s.accounts.Authenticate(ctx, tok)
+		if err != nil {
+			return ctx, nil, errors.New("UNAUTHENTICATED")
+		}
+		accounts.SetViewer(ctx, v)
+	}
+	return ctx, nil, nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+}
+
+// readyz reports whether PostgreSQL is reachable and migrated (required) and whether
+// Redis answers (reported, not required: the platform works without it).
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	res := map[string]string{"postgres": "ok", "migrations": "ok", "redis": "ok"}
+	ready := true
+	if err := s.db.PingContext(ctx); err != nil {
+		res["postgres"], res["migrations"], ready = "unreachable", "unknown", false
+	} else if err := database.CheckCurrent(ctx, s.db); err != nil {
+		res["migrations"], ready = "behind", false
+	}
+	if s.redis == nil {
+		res["redis"] = "not configured"
+	} else if err := s.redis.Ping(ctx); err != nil {
+		res["redis"] = "down"
+		s.metrics.redisUp.Set(0)
+	} else {
+		s.metrics.redisUp.Set(1)
+	}
+	res["status"] = "ready"
+	code := http.StatusOK
+	if !ready {
+		res["status"], code = "not ready", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(res)
+}
+
+// webClient serves the built web client, falling back to index.html for client-side
+// routes; without a build it serves a short page pointing to the API.
+func (s *Server) webClient() http.Handler {
+	dir := s.cfg.WebDir
+	index := filepath.Join(dir, "index.html")
+	if _, err := os.Stat(index); err != nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write(placeholderPage)
+		})
+	}
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := filepath.Join(dir, filepath.Clean("/"+r.URL.Path))
+		if st, err := os.Stat(p); err != nil || st.IsDir() && r.URL.Path != "/" {
+			http.ServeFile(w, r, index)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+var placeholderPage = []byte(`<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Helpende Handen</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5">
+<h1>Helpende Handen</h1>
+<p>Vrijwilligerswerk, talenten en buurtmuntjes in Antwerpen.</p>
+<p>The web client is not built yet. The API is at <a href="/graphql">/graphql</a>;
+in development there is a GraphQL IDE at <a href="/graphiql">/graphiql</a>.</p>
+</body></html>
+`)
+
+// ListenAndServe serves until ctx is cancelled, then shuts down gracefully.
+func (s *Server) ListenAndServe(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
