@@ -162,3 +162,6 @@ func RefreshTalentSearch(ctx context.Context, tx *sqlx.Tx) error {
 	}
 	return nil
 }
+
+// DataFS returns the curated reference data files (for tests that fingerprint them).
+func DataFS() embed.FS { return dataFS }
