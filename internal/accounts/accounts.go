@@ -198,7 +198,7 @@ func (s *Service) Login(ctx context.Context, email, password string, meta Client
 		return nil, nil, err
 	}
 	ok := false
-	if p != nil && len(password) <= MaxPasswordLen {
+	if p != nil && len(password) <= maxPasswordBytes {
 		ok, err = VerifyPassword(password, p.PasswordHash)
 		if err != nil {
 			return nil, nil, err

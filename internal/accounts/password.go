@@ -3,6 +3,7 @@ package accounts
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
@@ -15,7 +16,10 @@ import (
 // checked against a list of common passwords, no composition rules).
 const (
 	MinPasswordLen = 8
-	MaxPasswordLen = 128
+	// MaxPasswordLen counts characters (a passphrase in Arabic takes two bytes a character);
+	// maxPasswordBytes bounds the hashing work.
+	MaxPasswordLen   = 128
+	maxPasswordBytes = 512
 	// minStrength is zxcvbn's score (0..4) a password needs: 2 means "somewhat guessable",
 	// about a million guesses; common passwords and simple variations score lower.
 	minStrength = 2
@@ -33,17 +37,19 @@ func ValidatePassword(v *errs.UserErrors, field, password string, userInputs ...
 	case n < MinPasswordLen:
 		v.Add(field, errs.TooShort, "password_too_short", map[string]any{"Min": MinPasswordLen})
 		return
-	case len(password) > MaxPasswordLen:
+	case n > MaxPasswordLen || len(password) > maxPasswordBytes:
 		v.Add(field, errs.TooLong, "password_too_long", map[string]any{"Max": MaxPasswordLen})
 		return
 	}
 	var inputs []string
 	for _, in := range userInputs {
-		inputs = append(inputs, strings.ToLower(in))
+		in = strings.ToLower(in)
+		inputs = append(inputs, in)
 		if local, _, ok := strings.Cut(in, "@"); ok {
-			inputs = append(inputs, strings.ToLower(local))
+			inputs = append(inputs, local)
 		}
-		inputs = append(inputs, strings.Fields(strings.ToLower(in))...)
+		// Words of the name and of the email address ("jan.peeters@…" → jan, peeters).
+		inputs = append(inputs, strings.FieldsFunc(in, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })...)
 	}
 	res := zxcvbn.PasswordStrength(password, inputs)
 	if res.Score < minStrength || isCommonPassword(res) {
@@ -83,8 +89,8 @@ var dummyHash, _ = HashPassword("not a real password, only for timing")
 
 // burnPasswordCheck costs as much as a real check.
 func burnPasswordCheck(password string) {
-	if len(password) > MaxPasswordLen {
-		password = password[:MaxPasswordLen]
+	if len(password) > maxPasswordBytes {
+		password = password[:maxPasswordBytes]
 	}
 	_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
 }

@@ -63,7 +63,19 @@ func Open(url, prefix string) (*Client, error) {
 	opts.ReadTimeout = 200 * time.Millisecond
 	opts.WriteTimeout = 200 * time.Millisecond
 	opts.MaxRetries = 0
-	return &Client{UniversalClient: redis.NewUniversalClient(opts), Prefix: prefix}, nil
+	// One dial attempt per command: when Redis is down we want a fast "no", not retries.
+	// (UniversalOptions has no field for this, so the concrete clients are built here.)
+	var c redis.UniversalClient
+	if opts.IsClusterMode || len(opts.Addrs) > 1 {
+		co := opts.Cluster()
+		co.DialerRetries = 1
+		c = redis.NewClusterClient(co)
+	} else {
+		so := opts.Simple()
+		so.DialerRetries = 1
+		c = redis.NewClient(so)
+	}
+	return &Client{UniversalClient: c, Prefix: prefix}, nil
 }
 
 // Key prefixes a key.

@@ -52,7 +52,7 @@ var Vars = []Var{
 	{"ALLOWED_ORIGINS", "", "Extra origins allowed for browser requests and WebSockets, comma-separated."},
 	{"COOKIE_SECURE", "auto", "Mark the session cookie Secure: true, false, or auto (true when PUBLIC_URL is https)."},
 	{"SESSION_TTL", "720h", "How long a session lasts without use."},
-	{"MAX_BODY_BYTES", "1048576", "Largest request body accepted, in bytes."},
+	{"MAX_BODY_BYTES", "2097152", "Largest request body accepted, in bytes."},
 	{"GRAPHQL_MAX_COMPLEXITY", "5000", "Largest query cost accepted (lists count times their page size)."},
 	{"GRAPHQL_MAX_DEPTH", "12", "Deepest selection nesting accepted."},
 	{"GRAPHQL_MAX_ALIASES", "30", "Most aliases accepted in one request."},

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -46,6 +47,9 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 		}
 		return gerr
+	}
+	if strings.HasSuffix(err.Error(), "introspection disabled") {
+		return set("FORBIDDEN", "err_introspection_off", nil)
 	}
 	if code, _ := gerr.Extensions["code"].(string); code == "COMPLEXITY_LIMIT_EXCEEDED" || code == "QUERY_TOO_COMPLEX" {
 		return set("QUERY_TOO_COMPLEX", "err_too_complex", nil)

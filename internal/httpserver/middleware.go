@@ -1,9 +1,12 @@
 package httpserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"io"
 	"log/slog"
 	"mime"
 	"net"
@@ -134,10 +137,24 @@ func securityHeaders(next http.Handler) http.Handler {
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > s.cfg.MaxBodyBytes {
-			writeGraphQLError(w, r, http.StatusRequestEntityTooLarge, "err_bad_request", "BAD_REQUEST")
+			writeGraphQLError(w, r, http.StatusRequestEntityTooLarge, "err_too_large", "BAD_REQUEST")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		if r.Body != nil && r.Body != http.NoBody && !isWebSocket(r) {
+			// Read the (bounded) body first, so that a too large one gets a clear 413
+			// whether or not it announced its length.
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+			if err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					writeGraphQLError(w, r, http.StatusRequestEntityTooLarge, "err_too_large", "BAD_REQUEST")
+				} else {
+					writeGraphQLError(w, r, http.StatusBadRequest, "err_bad_request", "BAD_REQUEST")
+				}
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -47,7 +47,7 @@ type Server struct {
 }
 
 // New builds the server around the resolver's services.
-func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger, r *graph.Resolver) *Server {
+func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger, r *graph.Resolver, routes map[string]http.Handler) *Server {
 	s := &Server{cfg: cfg, db: db, redis: redis, log: log, accounts: r.Accounts, metrics: newMetrics()}
 	r.Sessions = cookies{s: s}
 
@@ -60,6 +60,9 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger, 
 	mux.Handle("GET /metrics", s.requestLog("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})))
 	if cfg.Dev() {
 		mux.Handle("GET /graphiql", s.requestLog("/graphiql", playground.Handler("Helpende Handen — GraphQL", "/graphql")))
+	}
+	for pattern, h := range routes {
+		mux.Handle(pattern, s.requestLog(pattern, h))
 	}
 	mux.Handle("/", s.requestLog("/", s.webClient()))
 	s.handler = securityHeaders(mux)

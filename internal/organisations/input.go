@@ -118,7 +118,8 @@ func (s *Service) apply(ctx context.Context, o *Organisation, in Input) error {
 		default:
 			o.DistrictKey = &k
 		}
-	} else if o.DistrictKey == nil && o.Postcode != "" {
+	} else if (in.Postcode != nil || o.DistrictKey == nil) && o.Postcode != "" {
+		// A new postcode (or none known yet) gives the district, unless one was chosen.
 		if d := snap.DistrictForPostcode(o.Postcode); d != nil {
 			k := d.Key
 			o.DistrictKey = &k

@@ -72,8 +72,9 @@ func (s *Service) List(ctx context.Context, viewer *accounts.Viewer, f Filter, f
 		// Every word must appear, allowing small typos (trigram word similarity).
 		for i, w := range strings.Fields(q) {
 			name := fmt.Sprintf("w%d", i)
-			where = append(where, fmt.Sprintf("(search_text LIKE '%%' || hh_fold(:%s) || '%%' OR hh_fold(:%s) <%% search_text)", name, name))
+			where = append(where, fmt.Sprintf("(search_text LIKE '%%' || hh_fold(:%s) || '%%' OR hh_fold(:%s) <%% search_text)", name+"l", name))
 			args[name] = w
+			args[name+"l"] = EscapeLike(w)
 			if i == 7 {
 				break
 			}
@@ -130,4 +131,9 @@ func (s *Service) List(ctx context.Context, viewer *accounts.Viewer, f Filter, f
 // CursorOf returns the cursor position of o.
 func CursorOf(o *Organisation) Cursor {
 	return Cursor{Name: strings.ToLower(o.Name), ID: o.ID}
+}
+
+// EscapeLike escapes the LIKE wildcards % and _ (and the escape character) in s.
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }

@@ -235,8 +235,9 @@ func (s *Service) SearchTalents(ctx context.Context, search, categoryKey string,
 	where := []string{"true"}
 	args := map[string]any{"limit": first + 1}
 	if q := strings.TrimSpace(search); q != "" {
-		where = append(where, `(search_text LIKE '%' || hh_fold(:q) || '%' OR hh_fold(:q) <% search_text)`)
+		where = append(where, `(search_text LIKE '%' || hh_fold(:ql) || '%' OR hh_fold(:q) <% search_text)`)
 		args["q"] = q
+		args["ql"] = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q)
 	}
 	if categoryKey != "" {
 		where = append(where, "category_key = :cat")
