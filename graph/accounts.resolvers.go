@@ -118,8 +118,8 @@ func (r *personResolver) ID(ctx context.Context, obj *accounts.Person) (string, 
 
 // Email is the resolver for the email field.
 func (r *personResolver) Email(ctx context.Context, obj *accounts.Person) (*string, error) {
-	if !canSeePrivate(ctx, obj.ID) {
-		return nil, nil
+	if ok, err := r.canSeeContact(ctx, obj.ID); !ok || err != nil {
+		return nil, err
 	}
 	return &obj.Email, nil
 }
@@ -174,8 +174,8 @@ func (r *personResolver) BirthDate(ctx context.Context, obj *accounts.Person) (*
 
 // Phone is the resolver for the phone field.
 func (r *personResolver) Phone(ctx context.Context, obj *accounts.Person) (*string, error) {
-	if !canSeePrivate(ctx, obj.ID) {
-		return nil, nil
+	if ok, err := r.canSeeContact(ctx, obj.ID); !ok || err != nil {
+		return nil, err
 	}
 	return obj.Phone, nil
 }

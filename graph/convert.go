@@ -97,3 +97,50 @@ func orgInput(f orgFields) (organisations.Input, *idErr) {
 	}
 	return in, ids
 }
+
+func (r *Resolver) talent(ctx context.Context, key string) (*reference.Talent, error) {
+	snap, err := r.Reference.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if t := snap.Talent(key); t != nil {
+		return t, nil
+	}
+	return &reference.Talent{Key: key, Labels: reference.Labels{}}, nil
+}
+
+func (r *Resolver) themes(ctx context.Context, keys []string) ([]reference.Theme, error) {
+	snap, err := r.Reference.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]reference.Theme, 0, len(keys))
+	for _, k := range keys {
+		if t := snap.Theme(k); t != nil {
+			out = append(out, *t)
+		}
+	}
+	return out, nil
+}
+
+func (r *Resolver) languages(ctx context.Context, codes []string) ([]reference.Language, error) {
+	snap, err := r.Reference.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]reference.Language, 0, len(codes))
+	for _, c := range codes {
+		if l := snap.Language(c); l != nil {
+			out = append(out, *l)
+		}
+	}
+	return out, nil
+}
+
+func accessibilityFacts(in []string) []model.AccessibilityFact {
+	out := make([]model.AccessibilityFact, 0, len(in))
+	for _, a := range in {
+		out = append(out, model.AccessibilityFact(a))
+	}
+	return out
+}

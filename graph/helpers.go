@@ -10,6 +10,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
 	"github.com/helpende-handen/helpende-handen/internal/i18n"
+	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/relay"
 )
 
@@ -28,6 +29,10 @@ const (
 	typeTalent       = "Talent"
 	typeCategory     = "TalentCategory"
 )
+
+// uuidTypes are the kinds of object whose keys are UUIDs.
+var uuidTypes = map[string]bool{typePerson: true, typeOrganisation: true, "Need": true, "Shift": true, "Application": true,
+	"Notification": true, "Endorsement": true}
 
 // userErrors turns domain user errors into payload errors in the request's language.
 // Any other error is returned as is and becomes a top-level error.
@@ -53,6 +58,9 @@ type idErr struct{ errs.UserErrors }
 // decode decodes the opaque ID of a kind; a bad ID becomes a user error on field.
 func (e *idErr) decode(typ, field, id string) string {
 	key, err := relay.FromID(typ, id)
+	if err == nil && uuidTypes[typ] && !organisations.IsUUID(key) {
+		err = relay.ErrInvalidID
+	}
 	if err != nil {
 		e.Add(field, errs.Invalid, "invalid_id", nil)
 		return ""
@@ -112,4 +120,17 @@ func notFoundAsNil[T any](v *T, err error) (*T, error) {
 		return nil, nil
 	}
 	return v, err
+}
+
+// canSeeContact reports whether the viewer may see a person's contact details: the
+// person, administrators, and coordinators of an organisation that accepted the person.
+func (r *Resolver) canSeeContact(ctx context.Context, personID string) (bool, error) {
+	if canSeePrivate(ctx, personID) {
+		return true, nil
+	}
+	v := accounts.ViewerFrom(ctx)
+	if v == nil {
+		return false, nil
+	}
+	return r.Volunteering.CanSeeContact(ctx, v.PersonID, personID)
 }

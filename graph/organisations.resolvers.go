@@ -304,7 +304,7 @@ func (r *queryResolver) Organisations(ctx context.Context, filter *model.Organis
 	var cur *organisations.Cursor
 	if after != nil {
 		cur = &organisations.Cursor{}
-		if err := relay.FromCursor(*after, cur); err != nil {
+		if err := relay.FromCursor(*after, cur); err != nil || !organisations.IsUUID(cur.ID) {
 			return nil, errBadCursor
 		}
 	}

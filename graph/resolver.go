@@ -6,13 +6,18 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
 // Resolver holds the domain services the resolvers call.
 type Resolver struct {
-	Accounts  *accounts.Service
-	Orgs      *organisations.Service
-	Reference *reference.Service
+	Accounts     *accounts.Service
+	Orgs         *organisations.Service
+	Reference    *reference.Service
+	Volunteering *volunteering.Service
+	Broker       *volunteering.Broker
+	// PublicURL is the platform's public address (for calendar feed links).
+	PublicURL string
 	// Sessions sets and clears the session cookie on the HTTP response.
 	Sessions SessionCookies
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"golang.org/x/term"
 
@@ -39,6 +40,8 @@ Usage:
   helpende-handen migrate up               apply pending database migrations and sync reference data
   helpende-handen migrate status           list migrations and whether they are applied
   helpende-handen seed                     load the demo data into an empty database
+  helpende-handen seed --scale N [--shifts-per-need S]
+                                           generate N open needs with S shifts each (benchmarks)
   helpende-handen admin create --email E --name N
                                            create (or promote) a platform administrator;
                                            the password is read from HH_ADMIN_PASSWORD or asked for
@@ -87,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return migrate(ctx, cfg, sub, stdout)
 	case "seed":
-		return seed(ctx, cfg, stdout)
+		return seed(ctx, cfg, args[1:], stdout)
 	case "admin":
 		if len(args) < 2 || args[1] != "create" {
 			return errors.New("usage: helpende-handen admin create --email E --name N")
@@ -128,6 +131,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
+	a.RunJobs(ctx)
 	log.Info("serving", "addr", "http://"+ln.Addr().String(), "graphql", "/graphql", "env", cfg.Env, "version", version)
 	if cfg.Dev() {
 		log.Info("GraphQL IDE", "url", "http://"+ln.Addr().String()+"/graphiql")
@@ -178,7 +182,13 @@ func migrate(ctx context.Context, cfg config.Config, sub string, stdout io.Write
 	}
 }
 
-func seed(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+func seed(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	scale := fs.Int("scale", 0, "instead of the demo, generate this many open needs (for benchmarks), e.g. 100000")
+	shiftsPerNeed := fs.Int("shifts-per-need", 5, "with --scale: shifts per need")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	db, err := database.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -186,6 +196,12 @@ func seed(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	defer db.Close()
 	if err := database.CheckCurrent(ctx, db); err != nil {
 		return fmt.Errorf("%w\nrun `helpende-handen migrate up` first", err)
+	}
+	if *scale > 0 {
+		if *scale > 2_000_000 || *shiftsPerNeed < 1 || *shiftsPerNeed > 20 {
+			return errors.New("--scale at most 2,000,000 and --shifts-per-need 1..20")
+		}
+		return demo.SeedScale(ctx, db, *scale, *shiftsPerNeed, time.Now(), func(msg string) { fmt.Fprintln(stdout, msg) })
 	}
 	res, err := demo.Seed(ctx, db)
 	if err != nil {
@@ -195,6 +211,11 @@ func seed(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "the database already has people in it: demo data not loaded")
 	} else {
 		fmt.Fprintf(stdout, "demo data loaded: %d people, %d organisations\n", res.People, res.Organisations)
+		nres, err := demo.SeedNeeds(ctx, db, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demo needs loaded: %+v\n", nres)
 	}
 	printLogins(stdout)
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
 type AddOrganisationMemberInput struct {
@@ -26,6 +27,16 @@ type AddOrganisationMemberPayload struct {
 	UserErrors []UserError               `json:"userErrors"`
 }
 
+type AddShiftsInput struct {
+	NeedID string       `json:"needId"`
+	Shifts []ShiftInput `json:"shifts"`
+}
+
+type AddShiftsPayload struct {
+	Shifts     []volunteering.Shift `json:"shifts"`
+	UserErrors []UserError          `json:"userErrors"`
+}
+
 type Address struct {
 	Street   string `json:"street"`
 	Postcode string `json:"postcode"`
@@ -36,6 +47,34 @@ type AddressInput struct {
 	Street   *string `json:"street,omitempty"`
 	Postcode *string `json:"postcode,omitempty"`
 	City     *string `json:"city,omitempty"`
+}
+
+type ApplicationConnection struct {
+	Edges      []ApplicationEdge `json:"edges"`
+	PageInfo   *PageInfo         `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+type ApplicationEdge struct {
+	Cursor string                    `json:"cursor"`
+	Node   *volunteering.Application `json:"node"`
+}
+
+type ApplicationInput struct {
+	ApplicationID string  `json:"applicationId"`
+	Reason        *string `json:"reason,omitempty"`
+}
+
+type ApplicationPayload struct {
+	Application *volunteering.Application `json:"application,omitempty"`
+	UserErrors  []UserError               `json:"userErrors"`
+}
+
+type ApplyToNeedInput struct {
+	NeedID string `json:"needId"`
+	// Required unless the need is flexible.
+	ShiftID *string `json:"shiftId,omitempty"`
+	Message *string `json:"message,omitempty"`
 }
 
 type ApproveOrganisationInput struct {
@@ -51,6 +90,22 @@ type AuthPayload struct {
 	UserErrors []UserError      `json:"userErrors"`
 }
 
+type CalendarFeedInput struct {
+	// True ends the current feed address (nothing is made new).
+	Revoke *bool `json:"revoke,omitempty"`
+}
+
+type CalendarFeedPayload struct {
+	// A private address of an iCal feed with your accepted shifts. Anyone with it can read them: keep it to yourself.
+	URL        *string     `json:"url,omitempty"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
+type CancelShiftInput struct {
+	ShiftID string  `json:"shiftId"`
+	Reason  *string `json:"reason,omitempty"`
+}
+
 type ChangePasswordInput struct {
 	CurrentPassword string `json:"currentPassword"`
 	NewPassword     string `json:"newPassword"`
@@ -60,6 +115,51 @@ type ChangePasswordInput struct {
 type ChangePasswordPayload struct {
 	Session    *Session    `json:"session,omitempty"`
 	UserErrors []UserError `json:"userErrors"`
+}
+
+type CloseNeedInput struct {
+	NeedID string `json:"needId"`
+	// True cancels the need (everyone on it is told); false closes it (work done, nobody else needed).
+	Cancel *bool   `json:"cancel,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+}
+
+type ConfirmAttendanceInput struct {
+	// Confirm these applications…
+	ApplicationIds []string `json:"applicationIds,omitempty"`
+	// …or every accepted application of this shift.
+	ShiftID *string `json:"shiftId,omitempty"`
+	// Minutes worked; default the shift's length. Required for flexible needs.
+	Minutes *int `json:"minutes,omitempty"`
+	// For flexible needs: the day of the work (default today).
+	WorkedOn     *time.Time         `json:"workedOn,omitempty"`
+	Endorsements []EndorsementInput `json:"endorsements,omitempty"`
+}
+
+type ConfirmAttendancePayload struct {
+	Applications []volunteering.Application `json:"applications"`
+	UserErrors   []UserError                `json:"userErrors"`
+}
+
+type CreateNeedInput struct {
+	OrganisationID string              `json:"organisationId"`
+	Title          string              `json:"title"`
+	Description    *string             `json:"description,omitempty"`
+	ThemeIds       []string            `json:"themeIds,omitempty"`
+	Talents        []NeedTalentInput   `json:"talents,omitempty"`
+	Languages      []string            `json:"languages,omitempty"`
+	Remote         *bool               `json:"remote,omitempty"`
+	Address        *AddressInput       `json:"address,omitempty"`
+	DistrictID     *string             `json:"districtId,omitempty"`
+	Location       *GeoPointInput      `json:"location,omitempty"`
+	Accessibility  []AccessibilityFact `json:"accessibility,omitempty"`
+	MinimumAge     *int                `json:"minimumAge,omitempty"`
+	Schedule       ScheduleKind        `json:"schedule"`
+	WeeklyPattern  *WeeklyPatternInput `json:"weeklyPattern,omitempty"`
+	// For ONE_OFF needs: the shifts.
+	Shifts         []ShiftInput `json:"shifts,omitempty"`
+	FlexiblePlaces *int         `json:"flexiblePlaces,omitempty"`
+	AutoAccept     *bool        `json:"autoAccept,omitempty"`
 }
 
 type CreateOrganisationInput struct {
@@ -77,6 +177,11 @@ type CreateOrganisationInput struct {
 	Accessibility []AccessibilityFact `json:"accessibility,omitempty"`
 	OpeningHours  *string             `json:"openingHours,omitempty"`
 	LogoURL       *string             `json:"logoUrl,omitempty"`
+}
+
+type EndorsementInput struct {
+	ApplicationID string   `json:"applicationId"`
+	TalentIds     []string `json:"talentIds"`
 }
 
 // A point on earth (WGS84).
@@ -103,6 +208,35 @@ type GrantRolePayload struct {
 	UserErrors []UserError      `json:"userErrors"`
 }
 
+type ImpactFilter struct {
+	// First month, YYYY-MM (default: 12 months ago).
+	FromMonth *string `json:"fromMonth,omitempty"`
+	// Last month, YYYY-MM (default: this month).
+	ToMonth     *string  `json:"toMonth,omitempty"`
+	DistrictIds []string `json:"districtIds,omitempty"`
+	ThemeIds    []string `json:"themeIds,omitempty"`
+	// Group by district, by theme, or by both (default both).
+	GroupBy []ImpactGroup `json:"groupBy,omitempty"`
+}
+
+type ImpactRow struct {
+	// YYYY-MM
+	Month    string              `json:"month"`
+	District *reference.District `json:"district,omitempty"`
+	Theme    *reference.Theme    `json:"theme,omitempty"`
+	// True when the group is too small to show figures.
+	Suppressed  bool     `json:"suppressed"`
+	Hours       *float64 `json:"hours,omitempty"`
+	Volunteers  *int     `json:"volunteers,omitempty"`
+	NeedsFilled *int     `json:"needsFilled,omitempty"`
+}
+
+// Public, anonymised figures. A group of fewer people than `minimumGroupSize` shows no figures.
+type ImpactStats struct {
+	Rows             []ImpactRow `json:"rows"`
+	MinimumGroupSize int         `json:"minimumGroupSize"`
+}
+
 type LoginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -118,7 +252,67 @@ type LogoutPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+type MarkNotificationsReadInput struct {
+	// These notifications, or all when left out.
+	NotificationIds []string `json:"notificationIds,omitempty"`
+}
+
+type MarkNotificationsReadPayload struct {
+	UnreadCount int         `json:"unreadCount"`
+	UserErrors  []UserError `json:"userErrors"`
+}
+
 type Mutation struct {
+}
+
+type NearInput struct {
+	Point    *GeoPointInput `json:"point"`
+	RadiusKm float64        `json:"radiusKm"`
+}
+
+type NeedConnection struct {
+	Edges      []NeedEdge `json:"edges"`
+	PageInfo   *PageInfo  `json:"pageInfo"`
+	TotalCount int        `json:"totalCount"`
+}
+
+type NeedEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *volunteering.Need `json:"node"`
+}
+
+type NeedFilter struct {
+	// Words in the title or description, in Dutch, French or English; accents and small typos forgiven.
+	Text        *string    `json:"text,omitempty"`
+	DistrictIds []string   `json:"districtIds,omitempty"`
+	Near        *NearInput `json:"near,omitempty"`
+	// Only needs with a shift starting at or after this time.
+	From *time.Time `json:"from,omitempty"`
+	// Only needs with a shift starting before this time.
+	To        *time.Time `json:"to,omitempty"`
+	ThemeIds  []string   `json:"themeIds,omitempty"`
+	TalentIds []string   `json:"talentIds,omitempty"`
+	// Language codes spoken on the spot (any of them).
+	Languages []string `json:"languages,omitempty"`
+	// All of these facts.
+	Accessibility  []AccessibilityFact `json:"accessibility,omitempty"`
+	HasPlacesLeft  *bool               `json:"hasPlacesLeft,omitempty"`
+	OrganisationID *string             `json:"organisationId,omitempty"`
+	Schedules      []ScheduleKind      `json:"schedules,omitempty"`
+	Remote         *bool               `json:"remote,omitempty"`
+	// Members: also list the organisation's needs in these statuses (default OPEN only).
+	Statuses []NeedStatus `json:"statuses,omitempty"`
+}
+
+type NeedPayload struct {
+	Need       *volunteering.Need `json:"need,omitempty"`
+	UserErrors []UserError        `json:"userErrors"`
+}
+
+type NeedTalentInput struct {
+	TalentID string `json:"talentId"`
+	Required *bool  `json:"required,omitempty"`
+	MinLevel *int   `json:"minLevel,omitempty"`
 }
 
 type NoopInput struct {
@@ -128,6 +322,18 @@ type NoopInput struct {
 type NoopPayload struct {
 	ClientMutationID *string     `json:"clientMutationId,omitempty"`
 	UserErrors       []UserError `json:"userErrors"`
+}
+
+type NotificationConnection struct {
+	Edges       []NotificationEdge `json:"edges"`
+	PageInfo    *PageInfo          `json:"pageInfo"`
+	TotalCount  int                `json:"totalCount"`
+	UnreadCount int                `json:"unreadCount"`
+}
+
+type NotificationEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *volunteering.Notification `json:"node"`
 }
 
 type OrganisationConnection struct {
@@ -169,6 +375,10 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type PublishNeedInput struct {
+	NeedID string `json:"needId"`
+}
+
 type Query struct {
 }
 
@@ -185,6 +395,31 @@ type Session struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
+type ShiftConnection struct {
+	Edges      []ShiftEdge `json:"edges"`
+	PageInfo   *PageInfo   `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+type ShiftEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *volunteering.Shift `json:"node"`
+}
+
+type ShiftInput struct {
+	StartsAt time.Time `json:"startsAt"`
+	EndsAt   time.Time `json:"endsAt"`
+	Places   int       `json:"places"`
+}
+
+type ShiftPayload struct {
+	Shift      *volunteering.Shift `json:"shift,omitempty"`
+	UserErrors []UserError         `json:"userErrors"`
+}
+
+type Subscription struct {
+}
+
 type TalentConnection struct {
 	Edges      []TalentEdge `json:"edges"`
 	PageInfo   *PageInfo    `json:"pageInfo"`
@@ -194,6 +429,16 @@ type TalentConnection struct {
 type TalentEdge struct {
 	Cursor string            `json:"cursor"`
 	Node   *reference.Talent `json:"node"`
+}
+
+type ThankVolunteerInput struct {
+	ApplicationID string `json:"applicationId"`
+	Message       string `json:"message"`
+}
+
+type ThankVolunteerPayload struct {
+	Sent       bool        `json:"sent"`
+	UserErrors []UserError `json:"userErrors"`
 }
 
 type UpdateMeInput struct {
@@ -208,6 +453,25 @@ type UpdateMeInput struct {
 type UpdateMePayload struct {
 	Person     *accounts.Person `json:"person,omitempty"`
 	UserErrors []UserError      `json:"userErrors"`
+}
+
+// Fields left out stay as they are.
+type UpdateNeedInput struct {
+	NeedID         string              `json:"needId"`
+	Title          *string             `json:"title,omitempty"`
+	Description    *string             `json:"description,omitempty"`
+	ThemeIds       []string            `json:"themeIds,omitempty"`
+	Talents        []NeedTalentInput   `json:"talents,omitempty"`
+	Languages      []string            `json:"languages,omitempty"`
+	Remote         *bool               `json:"remote,omitempty"`
+	Address        *AddressInput       `json:"address,omitempty"`
+	DistrictID     *string             `json:"districtId,omitempty"`
+	Location       *GeoPointInput      `json:"location,omitempty"`
+	Accessibility  []AccessibilityFact `json:"accessibility,omitempty"`
+	MinimumAge     *int                `json:"minimumAge,omitempty"`
+	WeeklyPattern  *WeeklyPatternInput `json:"weeklyPattern,omitempty"`
+	FlexiblePlaces *int                `json:"flexiblePlaces,omitempty"`
+	AutoAccept     *bool               `json:"autoAccept,omitempty"`
 }
 
 // Fields left out (or null) stay as they are.
@@ -235,6 +499,41 @@ type UserError struct {
 	Field   []string      `json:"field,omitempty"`
 	Code    UserErrorCode `json:"code"`
 	Message string        `json:"message"`
+}
+
+// A weekly pattern: shifts on these weekdays at this local (Europe/Brussels) time.
+type WeeklyPattern struct {
+	Weekdays []Weekday `json:"weekdays"`
+	// Local start time, HH:MM.
+	StartTime       string     `json:"startTime"`
+	DurationMinutes int        `json:"durationMinutes"`
+	Places          int        `json:"places"`
+	WeeksAhead      int        `json:"weeksAhead"`
+	From            time.Time  `json:"from"`
+	Until           *time.Time `json:"until,omitempty"`
+}
+
+type WeeklyPatternInput struct {
+	Weekdays []Weekday `json:"weekdays"`
+	// Local start time, HH:MM (Europe/Brussels).
+	StartTime       string `json:"startTime"`
+	DurationMinutes int    `json:"durationMinutes"`
+	Places          int    `json:"places"`
+	// How many weeks ahead shifts exist (1–26, default 8).
+	WeeksAhead *int       `json:"weeksAhead,omitempty"`
+	From       time.Time  `json:"from"`
+	Until      *time.Time `json:"until,omitempty"`
+}
+
+// A volunteer's year: hours, shifts, organisations and themes.
+type YearOverview struct {
+	Year          int                          `json:"year"`
+	Minutes       int                          `json:"minutes"`
+	Hours         float64                      `json:"hours"`
+	Shifts        int                          `json:"shifts"`
+	Organisations []organisations.Organisation `json:"organisations"`
+	Themes        []reference.Theme            `json:"themes"`
+	Thanks        int                          `json:"thanks"`
 }
 
 // Facts about a place or task that help people decide whether it suits them.
@@ -292,6 +591,132 @@ func (e *AccessibilityFact) UnmarshalJSON(b []byte) error {
 }
 
 func (e AccessibilityFact) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ApplicationStatus string
+
+const (
+	// Waiting for the organisation's answer.
+	ApplicationStatusPending  ApplicationStatus = "PENDING"
+	ApplicationStatusAccepted ApplicationStatus = "ACCEPTED"
+	// The shift is full; first in line gets the next free place.
+	ApplicationStatusWaiting   ApplicationStatus = "WAITING"
+	ApplicationStatusDeclined  ApplicationStatus = "DECLINED"
+	ApplicationStatusWithdrawn ApplicationStatus = "WITHDRAWN"
+	// Attendance and hours confirmed.
+	ApplicationStatusAttended ApplicationStatus = "ATTENDED"
+	ApplicationStatusNoShow   ApplicationStatus = "NO_SHOW"
+	// The shift or need was cancelled.
+	ApplicationStatusCancelled ApplicationStatus = "CANCELLED"
+)
+
+var AllApplicationStatus = []ApplicationStatus{
+	ApplicationStatusPending,
+	ApplicationStatusAccepted,
+	ApplicationStatusWaiting,
+	ApplicationStatusDeclined,
+	ApplicationStatusWithdrawn,
+	ApplicationStatusAttended,
+	ApplicationStatusNoShow,
+	ApplicationStatusCancelled,
+}
+
+func (e ApplicationStatus) IsValid() bool {
+	switch e {
+	case ApplicationStatusPending, ApplicationStatusAccepted, ApplicationStatusWaiting, ApplicationStatusDeclined, ApplicationStatusWithdrawn, ApplicationStatusAttended, ApplicationStatusNoShow, ApplicationStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e ApplicationStatus) String() string {
+	return string(e)
+}
+
+func (e *ApplicationStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ApplicationStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ApplicationStatus", str)
+	}
+	return nil
+}
+
+func (e ApplicationStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ApplicationStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ApplicationStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ImpactGroup string
+
+const (
+	ImpactGroupDistrict ImpactGroup = "DISTRICT"
+	ImpactGroupTheme    ImpactGroup = "THEME"
+)
+
+var AllImpactGroup = []ImpactGroup{
+	ImpactGroupDistrict,
+	ImpactGroupTheme,
+}
+
+func (e ImpactGroup) IsValid() bool {
+	switch e {
+	case ImpactGroupDistrict, ImpactGroupTheme:
+		return true
+	}
+	return false
+}
+
+func (e ImpactGroup) String() string {
+	return string(e)
+}
+
+func (e *ImpactGroup) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImpactGroup(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImpactGroup", str)
+	}
+	return nil
+}
+
+func (e ImpactGroup) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImpactGroup) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImpactGroup) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -409,6 +834,200 @@ func (e *MemberRole) UnmarshalJSON(b []byte) error {
 }
 
 func (e MemberRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type NeedOrder string
+
+const (
+	// Best text match first (without text: soonest).
+	NeedOrderRelevance NeedOrder = "RELEVANCE"
+	NeedOrderSoonest   NeedOrder = "SOONEST"
+	// Nearest first; needs `near` in the filter.
+	NeedOrderDistance NeedOrder = "DISTANCE"
+	NeedOrderNewest   NeedOrder = "NEWEST"
+)
+
+var AllNeedOrder = []NeedOrder{
+	NeedOrderRelevance,
+	NeedOrderSoonest,
+	NeedOrderDistance,
+	NeedOrderNewest,
+}
+
+func (e NeedOrder) IsValid() bool {
+	switch e {
+	case NeedOrderRelevance, NeedOrderSoonest, NeedOrderDistance, NeedOrderNewest:
+		return true
+	}
+	return false
+}
+
+func (e NeedOrder) String() string {
+	return string(e)
+}
+
+func (e *NeedOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NeedOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NeedOrder", str)
+	}
+	return nil
+}
+
+func (e NeedOrder) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NeedOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NeedOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type NeedStatus string
+
+const (
+	// Being prepared; only the organisation sees it.
+	NeedStatusDraft NeedStatus = "DRAFT"
+	// Published: volunteers can find it and apply.
+	NeedStatusOpen NeedStatus = "OPEN"
+	// Every place is taken.
+	NeedStatusFilled    NeedStatus = "FILLED"
+	NeedStatusClosed    NeedStatus = "CLOSED"
+	NeedStatusCancelled NeedStatus = "CANCELLED"
+)
+
+var AllNeedStatus = []NeedStatus{
+	NeedStatusDraft,
+	NeedStatusOpen,
+	NeedStatusFilled,
+	NeedStatusClosed,
+	NeedStatusCancelled,
+}
+
+func (e NeedStatus) IsValid() bool {
+	switch e {
+	case NeedStatusDraft, NeedStatusOpen, NeedStatusFilled, NeedStatusClosed, NeedStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e NeedStatus) String() string {
+	return string(e)
+}
+
+func (e *NeedStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NeedStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NeedStatus", str)
+	}
+	return nil
+}
+
+func (e NeedStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NeedStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NeedStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type NotificationKind string
+
+const (
+	NotificationKindApplicationReceived  NotificationKind = "APPLICATION_RECEIVED"
+	NotificationKindApplicationAccepted  NotificationKind = "APPLICATION_ACCEPTED"
+	NotificationKindApplicationDeclined  NotificationKind = "APPLICATION_DECLINED"
+	NotificationKindApplicationWithdrawn NotificationKind = "APPLICATION_WITHDRAWN"
+	NotificationKindWaitingListMovedUp   NotificationKind = "WAITING_LIST_MOVED_UP"
+	NotificationKindShiftChanged         NotificationKind = "SHIFT_CHANGED"
+	NotificationKindShiftCancelled       NotificationKind = "SHIFT_CANCELLED"
+	NotificationKindShiftReminder        NotificationKind = "SHIFT_REMINDER"
+	NotificationKindThankYou             NotificationKind = "THANK_YOU"
+)
+
+var AllNotificationKind = []NotificationKind{
+	NotificationKindApplicationReceived,
+	NotificationKindApplicationAccepted,
+	NotificationKindApplicationDeclined,
+	NotificationKindApplicationWithdrawn,
+	NotificationKindWaitingListMovedUp,
+	NotificationKindShiftChanged,
+	NotificationKindShiftCancelled,
+	NotificationKindShiftReminder,
+	NotificationKindThankYou,
+}
+
+func (e NotificationKind) IsValid() bool {
+	switch e {
+	case NotificationKindApplicationReceived, NotificationKindApplicationAccepted, NotificationKindApplicationDeclined, NotificationKindApplicationWithdrawn, NotificationKindWaitingListMovedUp, NotificationKindShiftChanged, NotificationKindShiftCancelled, NotificationKindShiftReminder, NotificationKindThankYou:
+		return true
+	}
+	return false
+}
+
+func (e NotificationKind) String() string {
+	return string(e)
+}
+
+func (e *NotificationKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NotificationKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NotificationKind", str)
+	}
+	return nil
+}
+
+func (e NotificationKind) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NotificationKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NotificationKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -605,6 +1224,121 @@ func (e Role) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type ScheduleKind string
+
+const (
+	// One or more shifts on set dates.
+	ScheduleKindOneOff ScheduleKind = "ONE_OFF"
+	// Shifts every week, generated some weeks ahead.
+	ScheduleKindWeekly ScheduleKind = "WEEKLY"
+	// No set times: agree with the organisation.
+	ScheduleKindFlexible ScheduleKind = "FLEXIBLE"
+)
+
+var AllScheduleKind = []ScheduleKind{
+	ScheduleKindOneOff,
+	ScheduleKindWeekly,
+	ScheduleKindFlexible,
+}
+
+func (e ScheduleKind) IsValid() bool {
+	switch e {
+	case ScheduleKindOneOff, ScheduleKindWeekly, ScheduleKindFlexible:
+		return true
+	}
+	return false
+}
+
+func (e ScheduleKind) String() string {
+	return string(e)
+}
+
+func (e *ScheduleKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ScheduleKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ScheduleKind", str)
+	}
+	return nil
+}
+
+func (e ScheduleKind) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ScheduleKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ScheduleKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ShiftStatus string
+
+const (
+	ShiftStatusScheduled ShiftStatus = "SCHEDULED"
+	ShiftStatusCancelled ShiftStatus = "CANCELLED"
+)
+
+var AllShiftStatus = []ShiftStatus{
+	ShiftStatusScheduled,
+	ShiftStatusCancelled,
+}
+
+func (e ShiftStatus) IsValid() bool {
+	switch e {
+	case ShiftStatusScheduled, ShiftStatusCancelled:
+		return true
+	}
+	return false
+}
+
+func (e ShiftStatus) String() string {
+	return string(e)
+}
+
+func (e *ShiftStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ShiftStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ShiftStatus", str)
+	}
+	return nil
+}
+
+func (e ShiftStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ShiftStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ShiftStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Why an input was not accepted.
 type UserErrorCode string
 
@@ -691,6 +1425,71 @@ func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e UserErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Weekday string
+
+const (
+	WeekdayMonday    Weekday = "MONDAY"
+	WeekdayTuesday   Weekday = "TUESDAY"
+	WeekdayWednesday Weekday = "WEDNESDAY"
+	WeekdayThursday  Weekday = "THURSDAY"
+	WeekdayFriday    Weekday = "FRIDAY"
+	WeekdaySaturday  Weekday = "SATURDAY"
+	WeekdaySunday    Weekday = "SUNDAY"
+)
+
+var AllWeekday = []Weekday{
+	WeekdayMonday,
+	WeekdayTuesday,
+	WeekdayWednesday,
+	WeekdayThursday,
+	WeekdayFriday,
+	WeekdaySaturday,
+	WeekdaySunday,
+}
+
+func (e Weekday) IsValid() bool {
+	switch e {
+	case WeekdayMonday, WeekdayTuesday, WeekdayWednesday, WeekdayThursday, WeekdayFriday, WeekdaySaturday, WeekdaySunday:
+		return true
+	}
+	return false
+}
+
+func (e Weekday) String() string {
+	return string(e)
+}
+
+func (e *Weekday) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Weekday(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Weekday", str)
+	}
+	return nil
+}
+
+func (e Weekday) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Weekday) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Weekday) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/jmoiron/sqlx"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/httpserver"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
 // App is a running platform's parts.
@@ -29,6 +31,8 @@ type App struct {
 	Reference     *reference.Service
 	Accounts      *accounts.Service
 	Organisations *organisations.Service
+	Volunteering  *volunteering.Service
+	Broker        *volunteering.Broker
 	Server        *httpserver.Server
 }
 
@@ -42,8 +46,14 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 		return err == nil && snap.District(key) != nil
 	}
 	a.Organisations = organisations.NewService(db, a.Reference, log)
-	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference}
-	a.Server = httpserver.New(cfg, db, redis, log, r)
+	a.Broker = volunteering.NewBroker()
+	a.Volunteering = volunteering.NewService(db, a.Reference, a.Organisations, a.Broker, log)
+	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference,
+		Volunteering: a.Volunteering, Broker: a.Broker, PublicURL: cfg.PublicURL}
+	routes := map[string]http.Handler{
+		"GET /calendar/{file}": calendarHandler(a.Volunteering, log),
+	}
+	a.Server = httpserver.New(cfg, db, redis, log, r, routes)
 	return a
 }
 

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/volunteering"
+)
+
+// RunJobs runs the platform's periodic work until ctx ends: keeping needs' next shift and
+// places up to date as time passes, generating weekly shifts ahead, and reminders the day
+// before a shift. Every job is idempotent, so several instances may run them at once.
+func (a *App) RunJobs(ctx context.Context) {
+	jobs := []struct {
+		name  string
+		every time.Duration
+		run   func(context.Context) (int, error)
+	}{
+		{"refresh passed needs", time.Minute, a.Volunteering.RefreshPassedNeeds},
+		{"extend weekly needs", time.Hour, a.Volunteering.ExtendWeeklyNeeds},
+		{"shift reminders", 10 * time.Minute, a.Volunteering.SendReminders},
+	}
+	for _, j := range jobs {
+		go func() {
+			t := time.NewTicker(j.every)
+			defer t.Stop()
+			for {
+				n, err := j.run(ctx)
+				switch {
+				case err != nil && !errors.Is(err, context.Canceled):
+					a.Log.Error("job failed", "job", j.name, "err", err)
+				case n > 0:
+					a.Log.Info("job done", "job", j.name, "count", n)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
+}
+
+// calendarHandler serves a volunteer's private iCal feed at /calendar/{token}.ics.
+func calendarHandler(v *volunteering.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		body, err := v.CalendarFeed(r.Context(), tok)
+		if errors.Is(err, errs.ErrNotFound) {
+			http.NotFound(w, r)
+			return
+		}
+		if err != nil {
+			log.ErrorContext(r.Context(), "calendar feed", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+		w.Header().Set("Cache-Control", "private, max-age=300")
+		_, _ = w.Write(body)
+	})
+}
