@@ -48,6 +48,12 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 		}
 		return gerr
 	}
+	if ue, ok := errs.AsUserErrors(err); ok && len(ue) > 0 {
+		// Bad arguments of a query (mutations return user errors in their payload).
+		gerr = set("BAD_USER_INPUT", ue[0].Message, ue[0].Args)
+		gerr.Extensions["field"] = ue[0].Field
+		return gerr
+	}
 	if strings.HasSuffix(err.Error(), "introspection disabled") {
 		return set("FORBIDDEN", "err_introspection_off", nil)
 	}
