@@ -12,6 +12,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/i18n"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/relay"
+	"github.com/helpende-handen/helpende-handen/internal/talent"
 )
 
 // SessionCookies sets and clears the session cookie on the current HTTP response.
@@ -133,4 +134,13 @@ func (r *Resolver) canSeeContact(ctx context.Context, personID string) (bool, er
 		return false, nil
 	}
 	return r.Volunteering.CanSeeContact(ctx, v.PersonID, personID)
+}
+
+// ownResult wraps the viewer's own profile for the API.
+func (r *Resolver) ownResult(ctx context.Context, p *talent.Profile) (*talent.Result, error) {
+	person, err := r.Accounts.Person(ctx, p.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	return &talent.Result{Profile: *p, DisplayName: person.DisplayName}, nil
 }

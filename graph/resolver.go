@@ -5,7 +5,9 @@ package graph
 import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
+	"github.com/helpende-handen/helpende-handen/internal/privacy"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
@@ -16,6 +18,8 @@ type Resolver struct {
 	Reference    *reference.Service
 	Volunteering *volunteering.Service
 	Broker       *volunteering.Broker
+	TalentBank   *talent.Service
+	Privacy      *privacy.Service
 	// PublicURL is the platform's public address (for calendar feed links).
 	PublicURL string
 	// Sessions sets and clears the session cookie on the HTTP response.

@@ -19,6 +19,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -36,6 +37,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApplicationEvent() ApplicationEventResolver
+	ConsentChange() ConsentChangeResolver
 	District() DistrictResolver
 	Endorsement() EndorsementResolver
 	Mutation() MutationResolver
@@ -45,12 +47,15 @@ type ResolverRoot interface {
 	Organisation() OrganisationResolver
 	OrganisationMembership() OrganisationMembershipResolver
 	Person() PersonResolver
+	ProfileLanguage() ProfileLanguageResolver
+	ProfileTalent() ProfileTalentResolver
 	Query() QueryResolver
 	Shift() ShiftResolver
 	SpokenLanguage() SpokenLanguageResolver
 	Subscription() SubscriptionResolver
 	Talent() TalentResolver
 	TalentCategory() TalentCategoryResolver
+	TalentProfile() TalentProfileResolver
 	Theme() ThemeResolver
 }
 
@@ -118,6 +123,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	AvailabilitySlot struct {
+		From    func(childComplexity int) int
+		To      func(childComplexity int) int
+		Weekday func(childComplexity int) int
+	}
+
 	CalendarFeedPayload struct {
 		URL        func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -131,6 +142,18 @@ type ComplexityRoot struct {
 	ConfirmAttendancePayload struct {
 		Applications func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
+	}
+
+	ConsentChange struct {
+		At    func(childComplexity int) int
+		By    func(childComplexity int) int
+		Kind  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	DeleteMyAccountPayload struct {
+		Deleted    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	District struct {
@@ -148,6 +171,17 @@ type ComplexityRoot struct {
 		Need         func(childComplexity int) int
 		Organisation func(childComplexity int) int
 		Talent       func(childComplexity int) int
+	}
+
+	EndorsementPayload struct {
+		Endorsement func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
+	ExportMyDataPayload struct {
+		JSON          func(childComplexity int) int
+		PortfolioHTML func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
 	}
 
 	GeoPoint struct {
@@ -199,7 +233,10 @@ type ComplexityRoot struct {
 		CreateNeed            func(childComplexity int, input model.CreateNeedInput) int
 		CreateOrganisation    func(childComplexity int, input model.CreateOrganisationInput) int
 		DeclineApplication    func(childComplexity int, input model.ApplicationInput) int
+		DeleteMyAccount       func(childComplexity int, input model.DeleteMyAccountInput) int
+		ExportMyData          func(childComplexity int) int
 		GrantRole             func(childComplexity int, input model.GrantRoleInput) int
+		HideEndorsement       func(childComplexity int, input model.HideEndorsementInput) int
 		Login                 func(childComplexity int, input model.LoginInput) int
 		Logout                func(childComplexity int, input *model.LogoutInput) int
 		MarkNoShow            func(childComplexity int, input model.ApplicationInput) int
@@ -207,10 +244,12 @@ type ComplexityRoot struct {
 		Noop                  func(childComplexity int, input *model.NoopInput) int
 		PublishNeed           func(childComplexity int, input model.PublishNeedInput) int
 		Register              func(childComplexity int, input model.RegisterInput) int
+		SetProfileVisibility  func(childComplexity int, input model.SetProfileVisibilityInput) int
 		ThankVolunteer        func(childComplexity int, input model.ThankVolunteerInput) int
 		UpdateMe              func(childComplexity int, input model.UpdateMeInput) int
 		UpdateNeed            func(childComplexity int, input model.UpdateNeedInput) int
 		UpdateOrganisation    func(childComplexity int, input model.UpdateOrganisationInput) int
+		UpdateTalentProfile   func(childComplexity int, input model.UpdateTalentProfileInput) int
 		WithdrawApplication   func(childComplexity int, input model.ApplicationInput) int
 	}
 
@@ -358,7 +397,20 @@ type ComplexityRoot struct {
 		Phone             func(childComplexity int) int
 		PreferredLanguage func(childComplexity int) int
 		Roles             func(childComplexity int) int
+		TalentProfile     func(childComplexity int) int
 		YearOverview      func(childComplexity int, year *int) int
+	}
+
+	ProfileLanguage struct {
+		Language func(childComplexity int) int
+		Level    func(childComplexity int) int
+	}
+
+	ProfileTalent struct {
+		Learned  func(childComplexity int) int
+		Level    func(childComplexity int) int
+		Talent   func(childComplexity int) int
+		Verified func(childComplexity int) int
 	}
 
 	Query struct {
@@ -374,6 +426,7 @@ type ComplexityRoot struct {
 		Organisations    func(childComplexity int, filter *model.OrganisationFilter, first *int, after *string) int
 		Ping             func(childComplexity int) int
 		TalentCategories func(childComplexity int) int
+		TalentProfiles   func(childComplexity int, filter *model.TalentProfileFilter, first *int, after *string) int
 		Talents          func(childComplexity int, search *string, categoryID *string, first *int, after *string) int
 		Themes           func(childComplexity int) int
 	}
@@ -446,6 +499,40 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TalentProfile struct {
+		About          func(childComplexity int) int
+		Area           func(childComplexity int) int
+		Availability   func(childComplexity int) int
+		ConsentHistory func(childComplexity int) int
+		DisplayName    func(childComplexity int) int
+		Districts      func(childComplexity int) int
+		Endorsements   func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Languages      func(childComplexity int) int
+		LookingFor     func(childComplexity int) int
+		RadiusKm       func(childComplexity int) int
+		Talents        func(childComplexity int) int
+		Themes         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Visibility     func(childComplexity int) int
+	}
+
+	TalentProfileConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TalentProfileEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TalentProfilePayload struct {
+		Profile    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	ThankVolunteerPayload struct {
 		Sent       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -510,6 +597,9 @@ type ApplicationEventResolver interface {
 
 	By(ctx context.Context, obj *volunteering.Event) (*accounts.Person, error)
 }
+type ConsentChangeResolver interface {
+	By(ctx context.Context, obj *talent.ConsentChange) (*accounts.Person, error)
+}
 type DistrictResolver interface {
 	ID(ctx context.Context, obj *reference.District) (string, error)
 
@@ -536,6 +626,11 @@ type MutationResolver interface {
 	UpdateOrganisation(ctx context.Context, input model.UpdateOrganisationInput) (*model.OrganisationPayload, error)
 	AddOrganisationMember(ctx context.Context, input model.AddOrganisationMemberInput) (*model.AddOrganisationMemberPayload, error)
 	ApproveOrganisation(ctx context.Context, input model.ApproveOrganisationInput) (*model.OrganisationPayload, error)
+	UpdateTalentProfile(ctx context.Context, input model.UpdateTalentProfileInput) (*model.TalentProfilePayload, error)
+	SetProfileVisibility(ctx context.Context, input model.SetProfileVisibilityInput) (*model.TalentProfilePayload, error)
+	HideEndorsement(ctx context.Context, input model.HideEndorsementInput) (*model.EndorsementPayload, error)
+	ExportMyData(ctx context.Context) (*model.ExportMyDataPayload, error)
+	DeleteMyAccount(ctx context.Context, input model.DeleteMyAccountInput) (*model.DeleteMyAccountPayload, error)
 	CreateNeed(ctx context.Context, input model.CreateNeedInput) (*model.NeedPayload, error)
 	UpdateNeed(ctx context.Context, input model.UpdateNeedInput) (*model.NeedPayload, error)
 	PublishNeed(ctx context.Context, input model.PublishNeedInput) (*model.NeedPayload, error)
@@ -626,7 +721,18 @@ type PersonResolver interface {
 	Phone(ctx context.Context, obj *accounts.Person) (*string, error)
 	Memberships(ctx context.Context, obj *accounts.Person) ([]organisations.Membership, error)
 
+	TalentProfile(ctx context.Context, obj *accounts.Person) (*talent.Result, error)
 	YearOverview(ctx context.Context, obj *accounts.Person, year *int) (*model.YearOverview, error)
+}
+type ProfileLanguageResolver interface {
+	Language(ctx context.Context, obj *talent.Language) (*reference.Language, error)
+	Level(ctx context.Context, obj *talent.Language) (model.LanguageLevel, error)
+}
+type ProfileTalentResolver interface {
+	Talent(ctx context.Context, obj *talent.Talent) (*reference.Talent, error)
+
+	Learned(ctx context.Context, obj *talent.Talent) ([]model.LearnedHow, error)
+	Verified(ctx context.Context, obj *talent.Talent) (bool, error)
 }
 type QueryResolver interface {
 	Ping(ctx context.Context) (bool, error)
@@ -638,6 +744,7 @@ type QueryResolver interface {
 	TalentCategories(ctx context.Context) ([]reference.Category, error)
 	Talents(ctx context.Context, search *string, categoryID *string, first *int, after *string) (*model.TalentConnection, error)
 	Languages(ctx context.Context) ([]reference.Language, error)
+	TalentProfiles(ctx context.Context, filter *model.TalentProfileFilter, first *int, after *string) (*model.TalentProfileConnection, error)
 	Need(ctx context.Context, id string) (*volunteering.Need, error)
 	Needs(ctx context.Context, filter *model.NeedFilter, first *int, after *string, orderBy *model.NeedOrder) (*model.NeedConnection, error)
 	MyApplications(ctx context.Context, first *int, after *string, status []model.ApplicationStatus) (*model.ApplicationConnection, error)
@@ -669,6 +776,23 @@ type TalentCategoryResolver interface {
 	ID(ctx context.Context, obj *reference.Category) (string, error)
 
 	Name(ctx context.Context, obj *reference.Category) (string, error)
+}
+type TalentProfileResolver interface {
+	ID(ctx context.Context, obj *talent.Result) (string, error)
+
+	Visibility(ctx context.Context, obj *talent.Result) (model.ProfileVisibility, error)
+	Talents(ctx context.Context, obj *talent.Result) ([]talent.Talent, error)
+	Languages(ctx context.Context, obj *talent.Result) ([]talent.Language, error)
+	Availability(ctx context.Context, obj *talent.Result) ([]model.AvailabilitySlot, error)
+	Districts(ctx context.Context, obj *talent.Result) ([]reference.District, error)
+	RadiusKm(ctx context.Context, obj *talent.Result) (*float64, error)
+	Area(ctx context.Context, obj *talent.Result) (*model.GeoPoint, error)
+	Themes(ctx context.Context, obj *talent.Result) ([]reference.Theme, error)
+	LookingFor(ctx context.Context, obj *talent.Result) ([]model.LookingFor, error)
+
+	Endorsements(ctx context.Context, obj *talent.Result) ([]volunteering.Endorsement, error)
+	ConsentHistory(ctx context.Context, obj *talent.Result) ([]talent.ConsentChange, error)
+	UpdatedAt(ctx context.Context, obj *talent.Result) (*time.Time, error)
 }
 type ThemeResolver interface {
 	ID(ctx context.Context, obj *reference.Theme) (string, error)
@@ -901,6 +1025,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.UserErrors(childComplexity), true
 
+	case "AvailabilitySlot.from":
+		if e.ComplexityRoot.AvailabilitySlot.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailabilitySlot.From(childComplexity), true
+	case "AvailabilitySlot.to":
+		if e.ComplexityRoot.AvailabilitySlot.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailabilitySlot.To(childComplexity), true
+	case "AvailabilitySlot.weekday":
+		if e.ComplexityRoot.AvailabilitySlot.Weekday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailabilitySlot.Weekday(childComplexity), true
+
 	case "CalendarFeedPayload.url":
 		if e.ComplexityRoot.CalendarFeedPayload.URL == nil {
 			break
@@ -939,6 +1082,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConfirmAttendancePayload.UserErrors(childComplexity), true
+
+	case "ConsentChange.at":
+		if e.ComplexityRoot.ConsentChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.At(childComplexity), true
+	case "ConsentChange.by":
+		if e.ComplexityRoot.ConsentChange.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.By(childComplexity), true
+	case "ConsentChange.kind":
+		if e.ComplexityRoot.ConsentChange.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.Kind(childComplexity), true
+	case "ConsentChange.value":
+		if e.ComplexityRoot.ConsentChange.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentChange.Value(childComplexity), true
+
+	case "DeleteMyAccountPayload.deleted":
+		if e.ComplexityRoot.DeleteMyAccountPayload.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteMyAccountPayload.Deleted(childComplexity), true
+	case "DeleteMyAccountPayload.userErrors":
+		if e.ComplexityRoot.DeleteMyAccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteMyAccountPayload.UserErrors(childComplexity), true
 
 	case "District.centre":
 		if e.ComplexityRoot.District.Centre == nil {
@@ -1007,6 +1188,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Endorsement.Talent(childComplexity), true
+
+	case "EndorsementPayload.endorsement":
+		if e.ComplexityRoot.EndorsementPayload.Endorsement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndorsementPayload.Endorsement(childComplexity), true
+	case "EndorsementPayload.userErrors":
+		if e.ComplexityRoot.EndorsementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndorsementPayload.UserErrors(childComplexity), true
+
+	case "ExportMyDataPayload.json":
+		if e.ComplexityRoot.ExportMyDataPayload.JSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportMyDataPayload.JSON(childComplexity), true
+	case "ExportMyDataPayload.portfolioHtml":
+		if e.ComplexityRoot.ExportMyDataPayload.PortfolioHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportMyDataPayload.PortfolioHTML(childComplexity), true
+	case "ExportMyDataPayload.userErrors":
+		if e.ComplexityRoot.ExportMyDataPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportMyDataPayload.UserErrors(childComplexity), true
 
 	case "GeoPoint.latitude":
 		if e.ComplexityRoot.GeoPoint.Latitude == nil {
@@ -1259,6 +1472,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeclineApplication(childComplexity, args["input"].(model.ApplicationInput)), true
+	case "Mutation.deleteMyAccount":
+		if e.ComplexityRoot.Mutation.DeleteMyAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteMyAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteMyAccount(childComplexity, args["input"].(model.DeleteMyAccountInput)), true
+	case "Mutation.exportMyData":
+		if e.ComplexityRoot.Mutation.ExportMyData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ExportMyData(childComplexity), true
 	case "Mutation.grantRole":
 		if e.ComplexityRoot.Mutation.GrantRole == nil {
 			break
@@ -1270,6 +1500,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.GrantRoleInput)), true
+	case "Mutation.hideEndorsement":
+		if e.ComplexityRoot.Mutation.HideEndorsement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_hideEndorsement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HideEndorsement(childComplexity, args["input"].(model.HideEndorsementInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1347,6 +1588,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Register(childComplexity, args["input"].(model.RegisterInput)), true
+	case "Mutation.setProfileVisibility":
+		if e.ComplexityRoot.Mutation.SetProfileVisibility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setProfileVisibility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetProfileVisibility(childComplexity, args["input"].(model.SetProfileVisibilityInput)), true
 	case "Mutation.thankVolunteer":
 		if e.ComplexityRoot.Mutation.ThankVolunteer == nil {
 			break
@@ -1391,6 +1643,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateOrganisation(childComplexity, args["input"].(model.UpdateOrganisationInput)), true
+	case "Mutation.updateTalentProfile":
+		if e.ComplexityRoot.Mutation.UpdateTalentProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTalentProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTalentProfile(childComplexity, args["input"].(model.UpdateTalentProfileInput)), true
 	case "Mutation.withdrawApplication":
 		if e.ComplexityRoot.Mutation.WithdrawApplication == nil {
 			break
@@ -2016,6 +2279,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Roles(childComplexity), true
+	case "Person.talentProfile":
+		if e.ComplexityRoot.Person.TalentProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.TalentProfile(childComplexity), true
 	case "Person.yearOverview":
 		if e.ComplexityRoot.Person.YearOverview == nil {
 			break
@@ -2027,6 +2296,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.YearOverview(childComplexity, args["year"].(*int)), true
+
+	case "ProfileLanguage.language":
+		if e.ComplexityRoot.ProfileLanguage.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileLanguage.Language(childComplexity), true
+	case "ProfileLanguage.level":
+		if e.ComplexityRoot.ProfileLanguage.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileLanguage.Level(childComplexity), true
+
+	case "ProfileTalent.learned":
+		if e.ComplexityRoot.ProfileTalent.Learned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileTalent.Learned(childComplexity), true
+	case "ProfileTalent.level":
+		if e.ComplexityRoot.ProfileTalent.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileTalent.Level(childComplexity), true
+	case "ProfileTalent.talent":
+		if e.ComplexityRoot.ProfileTalent.Talent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileTalent.Talent(childComplexity), true
+	case "ProfileTalent.verified":
+		if e.ComplexityRoot.ProfileTalent.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileTalent.Verified(childComplexity), true
 
 	case "Query.districts":
 		if e.ComplexityRoot.Query.Districts == nil {
@@ -2136,6 +2443,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TalentCategories(childComplexity), true
+	case "Query.talentProfiles":
+		if e.ComplexityRoot.Query.TalentProfiles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_talentProfiles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TalentProfiles(childComplexity, args["filter"].(*model.TalentProfileFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.talents":
 		if e.ComplexityRoot.Query.Talents == nil {
 			break
@@ -2380,6 +2698,142 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TalentEdge.Node(childComplexity), true
 
+	case "TalentProfile.about":
+		if e.ComplexityRoot.TalentProfile.About == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.About(childComplexity), true
+	case "TalentProfile.area":
+		if e.ComplexityRoot.TalentProfile.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.Area(childComplexity), true
+	case "TalentProfile.availability":
+		if e.ComplexityRoot.TalentProfile.Availability == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.Availability(childComplexity), true
+	case "TalentProfile.consentHistory":
+		if e.ComplexityRoot.TalentProfile.ConsentHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.ConsentHistory(childComplexity), true
+	case "TalentProfile.displayName":
+		if e.ComplexityRoot.TalentProfile.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.DisplayName(childComplexity), true
+	case "TalentProfile.districts":
+		if e.ComplexityRoot.TalentProfile.Districts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.Districts(childComplexity), true
+	case "TalentProfile.endorsements":
+		if e.ComplexityRoot.TalentProfile.Endorsements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.Endorsements(childComplexity), true
+	case "TalentProfile.id":
+		if e.ComplexityRoot.TalentProfile.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.ID(childComplexity), true
+	case "TalentProfile.languages":
+		if e.ComplexityRoot.TalentProfile.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.Languages(childComplexity), true
+	case "TalentProfile.lookingFor":
+		if e.ComplexityRoot.TalentProfile.LookingFor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.LookingFor(childComplexity), true
+	case "TalentProfile.radiusKm":
+		if e.ComplexityRoot.TalentProfile.RadiusKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.RadiusKm(childComplexity), true
+	case "TalentProfile.talents":
+		if e.ComplexityRoot.TalentProfile.Talents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.Talents(childComplexity), true
+	case "TalentProfile.themes":
+		if e.ComplexityRoot.TalentProfile.Themes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.Themes(childComplexity), true
+	case "TalentProfile.updatedAt":
+		if e.ComplexityRoot.TalentProfile.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.UpdatedAt(childComplexity), true
+	case "TalentProfile.visibility":
+		if e.ComplexityRoot.TalentProfile.Visibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.Visibility(childComplexity), true
+
+	case "TalentProfileConnection.edges":
+		if e.ComplexityRoot.TalentProfileConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfileConnection.Edges(childComplexity), true
+	case "TalentProfileConnection.pageInfo":
+		if e.ComplexityRoot.TalentProfileConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfileConnection.PageInfo(childComplexity), true
+	case "TalentProfileConnection.totalCount":
+		if e.ComplexityRoot.TalentProfileConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfileConnection.TotalCount(childComplexity), true
+
+	case "TalentProfileEdge.cursor":
+		if e.ComplexityRoot.TalentProfileEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfileEdge.Cursor(childComplexity), true
+	case "TalentProfileEdge.node":
+		if e.ComplexityRoot.TalentProfileEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfileEdge.Node(childComplexity), true
+
+	case "TalentProfilePayload.profile":
+		if e.ComplexityRoot.TalentProfilePayload.Profile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfilePayload.Profile(childComplexity), true
+	case "TalentProfilePayload.userErrors":
+		if e.ComplexityRoot.TalentProfilePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfilePayload.UserErrors(childComplexity), true
+
 	case "ThankVolunteerPayload.sent":
 		if e.ComplexityRoot.ThankVolunteerPayload.Sent == nil {
 			break
@@ -2544,6 +2998,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputApplicationInput,
 		ec.unmarshalInputApplyToNeedInput,
 		ec.unmarshalInputApproveOrganisationInput,
+		ec.unmarshalInputAvailabilitySlotInput,
 		ec.unmarshalInputCalendarFeedInput,
 		ec.unmarshalInputCancelShiftInput,
 		ec.unmarshalInputChangePasswordInput,
@@ -2551,9 +3006,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputConfirmAttendanceInput,
 		ec.unmarshalInputCreateNeedInput,
 		ec.unmarshalInputCreateOrganisationInput,
+		ec.unmarshalInputDeleteMyAccountInput,
 		ec.unmarshalInputEndorsementInput,
 		ec.unmarshalInputGeoPointInput,
 		ec.unmarshalInputGrantRoleInput,
+		ec.unmarshalInputHideEndorsementInput,
 		ec.unmarshalInputImpactFilter,
 		ec.unmarshalInputLoginInput,
 		ec.unmarshalInputLogoutInput,
@@ -2563,13 +3020,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNeedTalentInput,
 		ec.unmarshalInputNoopInput,
 		ec.unmarshalInputOrganisationFilter,
+		ec.unmarshalInputProfileLanguageInput,
+		ec.unmarshalInputProfileTalentInput,
 		ec.unmarshalInputPublishNeedInput,
 		ec.unmarshalInputRegisterInput,
+		ec.unmarshalInputSetProfileVisibilityInput,
 		ec.unmarshalInputShiftInput,
+		ec.unmarshalInputTalentLevelInput,
+		ec.unmarshalInputTalentProfileFilter,
 		ec.unmarshalInputThankVolunteerInput,
 		ec.unmarshalInputUpdateMeInput,
 		ec.unmarshalInputUpdateNeedInput,
 		ec.unmarshalInputUpdateOrganisationInput,
+		ec.unmarshalInputUpdateTalentProfileInput,
 		ec.unmarshalInputWeeklyPatternInput,
 	)
 	first := true
@@ -3145,6 +3608,217 @@ extend type Query {
   "Talents, optionally filtered by a search text (any language, accents and case ignored) or category."
   talents(search: String, categoryId: ID, first: Int = 50, after: String): TalentConnection!
   languages: [SpokenLanguage!]!
+}
+`, BuiltIn: false},
+	{Name: "../talent.graphqls", Input: `enum ProfileVisibility {
+  "Only you."
+  PRIVATE
+  "Social workers and job coaches may find your profile."
+  MATCHMAKERS
+  "Approved organisations (and matchmakers) may find your profile."
+  ORGANISATIONS
+}
+
+enum LearnedHow {
+  SCHOOL
+  WORK
+  VOLUNTEERING
+  LIFE_EXPERIENCE
+  ABROAD
+}
+
+enum LanguageLevel {
+  A1
+  A2
+  B1
+  B2
+  C1
+  C2
+  NATIVE
+}
+
+enum LookingFor {
+  MEET_PEOPLE
+  LEARN
+  WORK_EXPERIENCE
+  GIVE_BACK
+  JOB
+}
+
+type ProfileTalent {
+  talent: Talent!
+  "1 beginner … 4 expert (self-assessed)."
+  level: Int!
+  learned: [LearnedHow!]!
+  "An organisation confirmed this talent after work."
+  verified: Boolean!
+}
+
+type ProfileLanguage {
+  language: SpokenLanguage!
+  level: LanguageLevel!
+}
+
+type AvailabilitySlot {
+  weekday: Weekday!
+  "HH:MM, local time."
+  from: String!
+  to: String!
+}
+
+type ConsentChange {
+  kind: String!
+  value: String!
+  at: DateTime!
+  "Who made the change (you, or a matchmaker on your behalf)."
+  by: Person
+}
+
+"""
+A person's talent profile. Contact details are never part of it.
+"""
+type TalentProfile {
+  id: ID!
+  displayName: String!
+  visibility: ProfileVisibility!
+  talents: [ProfileTalent!]!
+  languages: [ProfileLanguage!]!
+  availability: [AvailabilitySlot!]!
+  "Districts the person is willing to go to."
+  districts: [District!]!
+  "Around the area point, in km."
+  radiusKm: Float
+  "The area the person lives in, rounded to about 500 m. Only for the person."
+  area: GeoPoint
+  themes: [Theme!]!
+  lookingFor: [LookingFor!]!
+  about: String!
+  "Endorsed talents. The person also sees the ones they hid."
+  endorsements: [Endorsement!]!
+  "Only for the person."
+  consentHistory: [ConsentChange!]!
+  updatedAt: DateTime
+}
+
+type TalentProfileEdge {
+  cursor: String!
+  node: TalentProfile!
+}
+
+type TalentProfileConnection {
+  edges: [TalentProfileEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input TalentLevelInput {
+  talentId: ID!
+  minLevel: Int = 1
+}
+
+input TalentProfileFilter {
+  "All of these talents, at least at the level."
+  talents: [TalentLevelInput!]
+  "Any of these language codes."
+  languages: [String!]
+  "Willing to go to any of these districts."
+  districtIds: [ID!]
+  near: NearInput
+  themeIds: [ID!]
+  "Available on any of these days."
+  availableOn: [Weekday!]
+  lookingForJob: Boolean
+  "Only people with an endorsed (verified) talent (one of the asked ones, if any)."
+  verifiedOnly: Boolean
+}
+
+input ProfileTalentInput {
+  talentId: ID!
+  level: Int!
+  learned: [LearnedHow!]
+}
+
+input ProfileLanguageInput {
+  code: String!
+  level: LanguageLevel!
+}
+
+input AvailabilitySlotInput {
+  weekday: Weekday!
+  from: String!
+  to: String!
+}
+
+"""
+Fields left out stay as they are; a list replaces the whole list.
+"""
+input UpdateTalentProfileInput {
+  talents: [ProfileTalentInput!]
+  languages: [ProfileLanguageInput!]
+  availability: [AvailabilitySlotInput!]
+  "Any point near home; it is stored rounded to about 500 m."
+  area: GeoPointInput
+  clearArea: Boolean
+  radiusKm: Float
+  districtIds: [ID!]
+  themeIds: [ID!]
+  lookingFor: [LookingFor!]
+  about: String
+}
+
+type TalentProfilePayload {
+  profile: TalentProfile
+  userErrors: [UserError!]!
+}
+
+input SetProfileVisibilityInput {
+  visibility: ProfileVisibility!
+}
+
+input HideEndorsementInput {
+  endorsementId: ID!
+  hidden: Boolean = true
+}
+
+type EndorsementPayload {
+  endorsement: Endorsement
+  userErrors: [UserError!]!
+}
+
+type ExportMyDataPayload {
+  "Everything the platform holds about you, as JSON."
+  json: String
+  "A printable page (HTML) of your verified talents and hours, for job applications."
+  portfolioHtml: String
+  userErrors: [UserError!]!
+}
+
+input DeleteMyAccountInput {
+  "Your password, to be sure it is you."
+  password: String!
+}
+
+type DeleteMyAccountPayload {
+  deleted: Boolean!
+  userErrors: [UserError!]!
+}
+
+extend type Person {
+  "Only for the person and administrators."
+  talentProfile: TalentProfile
+}
+
+extend type Query {
+  "The talent bank: profiles whose owner lets the viewer's role find them."
+  talentProfiles(filter: TalentProfileFilter, first: Int = 20, after: String): TalentProfileConnection!
+}
+
+extend type Mutation {
+  updateTalentProfile(input: UpdateTalentProfileInput!): TalentProfilePayload!
+  setProfileVisibility(input: SetProfileVisibilityInput!): TalentProfilePayload!
+  hideEndorsement(input: HideEndorsementInput!): EndorsementPayload!
+  exportMyData: ExportMyDataPayload!
+  deleteMyAccount(input: DeleteMyAccountInput!): DeleteMyAccountPayload!
 }
 `, BuiltIn: false},
 	{Name: "../volunteering.graphqls", Input: `enum NeedStatus {
@@ -3808,6 +4482,18 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AvailabilitySlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "weekday":
+		return ec.fieldContext_AvailabilitySlot_weekday(ctx, field)
+	case "from":
+		return ec.fieldContext_AvailabilitySlot_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AvailabilitySlot_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AvailabilitySlot", field.Name)
+}
+
 func (ec *executionContext) childFields_CalendarFeedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "url":
@@ -3836,6 +4522,30 @@ func (ec *executionContext) childFields_ConfirmAttendancePayload(ctx context.Con
 		return ec.fieldContext_ConfirmAttendancePayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConfirmAttendancePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsentChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ConsentChange_kind(ctx, field)
+	case "value":
+		return ec.fieldContext_ConsentChange_value(ctx, field)
+	case "at":
+		return ec.fieldContext_ConsentChange_at(ctx, field)
+	case "by":
+		return ec.fieldContext_ConsentChange_by(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsentChange", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteMyAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deleted":
+		return ec.fieldContext_DeleteMyAccountPayload_deleted(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteMyAccountPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteMyAccountPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_District(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3870,6 +4580,28 @@ func (ec *executionContext) childFields_Endorsement(ctx context.Context, field g
 		return ec.fieldContext_Endorsement_hidden(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Endorsement", field.Name)
+}
+
+func (ec *executionContext) childFields_EndorsementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endorsement":
+		return ec.fieldContext_EndorsementPayload_endorsement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EndorsementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EndorsementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportMyDataPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "json":
+		return ec.fieldContext_ExportMyDataPayload_json(ctx, field)
+	case "portfolioHtml":
+		return ec.fieldContext_ExportMyDataPayload_portfolioHtml(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ExportMyDataPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportMyDataPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4230,10 +4962,36 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_memberships(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Person_createdAt(ctx, field)
+	case "talentProfile":
+		return ec.fieldContext_Person_talentProfile(ctx, field)
 	case "yearOverview":
 		return ec.fieldContext_Person_yearOverview(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_ProfileLanguage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "language":
+		return ec.fieldContext_ProfileLanguage_language(ctx, field)
+	case "level":
+		return ec.fieldContext_ProfileLanguage_level(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProfileLanguage", field.Name)
+}
+
+func (ec *executionContext) childFields_ProfileTalent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "talent":
+		return ec.fieldContext_ProfileTalent_talent(ctx, field)
+	case "level":
+		return ec.fieldContext_ProfileTalent_level(ctx, field)
+	case "learned":
+		return ec.fieldContext_ProfileTalent_learned(ctx, field)
+	case "verified":
+		return ec.fieldContext_ProfileTalent_verified(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProfileTalent", field.Name)
 }
 
 func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4362,6 +5120,74 @@ func (ec *executionContext) childFields_TalentEdge(ctx context.Context, field gr
 		return ec.fieldContext_TalentEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TalentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TalentProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TalentProfile_id(ctx, field)
+	case "displayName":
+		return ec.fieldContext_TalentProfile_displayName(ctx, field)
+	case "visibility":
+		return ec.fieldContext_TalentProfile_visibility(ctx, field)
+	case "talents":
+		return ec.fieldContext_TalentProfile_talents(ctx, field)
+	case "languages":
+		return ec.fieldContext_TalentProfile_languages(ctx, field)
+	case "availability":
+		return ec.fieldContext_TalentProfile_availability(ctx, field)
+	case "districts":
+		return ec.fieldContext_TalentProfile_districts(ctx, field)
+	case "radiusKm":
+		return ec.fieldContext_TalentProfile_radiusKm(ctx, field)
+	case "area":
+		return ec.fieldContext_TalentProfile_area(ctx, field)
+	case "themes":
+		return ec.fieldContext_TalentProfile_themes(ctx, field)
+	case "lookingFor":
+		return ec.fieldContext_TalentProfile_lookingFor(ctx, field)
+	case "about":
+		return ec.fieldContext_TalentProfile_about(ctx, field)
+	case "endorsements":
+		return ec.fieldContext_TalentProfile_endorsements(ctx, field)
+	case "consentHistory":
+		return ec.fieldContext_TalentProfile_consentHistory(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_TalentProfile_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TalentProfile", field.Name)
+}
+
+func (ec *executionContext) childFields_TalentProfileConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TalentProfileConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TalentProfileConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TalentProfileConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TalentProfileConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TalentProfileEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TalentProfileEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TalentProfileEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TalentProfileEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TalentProfilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profile":
+		return ec.fieldContext_TalentProfilePayload_profile(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TalentProfilePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TalentProfilePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ThankVolunteerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4746,12 +5572,40 @@ func (ec *executionContext) field_Mutation_declineApplication_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteMyAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteMyAccountInput, error) {
+			return ec.unmarshalNDeleteMyAccountInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐDeleteMyAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.GrantRoleInput, error) {
 			return ec.unmarshalNGrantRoleInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐGrantRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_hideEndorsement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.HideEndorsementInput, error) {
+			return ec.unmarshalNHideEndorsementInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐHideEndorsementInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4858,6 +5712,20 @@ func (ec *executionContext) field_Mutation_register_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setProfileVisibility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetProfileVisibilityInput, error) {
+			return ec.unmarshalNSetProfileVisibilityInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐSetProfileVisibilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_thankVolunteer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4906,6 +5774,20 @@ func (ec *executionContext) field_Mutation_updateOrganisation_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateOrganisationInput, error) {
 			return ec.unmarshalNUpdateOrganisationInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUpdateOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTalentProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateTalentProfileInput, error) {
+			return ec.unmarshalNUpdateTalentProfileInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUpdateTalentProfileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5162,6 +6044,36 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.OrganisationFilter, error) {
 			return ec.unmarshalOOrganisationFilter2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐOrganisationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_talentProfiles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.TalentProfileFilter, error) {
+			return ec.unmarshalOTalentProfileFilter2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfileFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6219,6 +7131,75 @@ func (ec *executionContext) fieldContext_AuthPayload_userErrors(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _AvailabilitySlot_weekday(ctx context.Context, field graphql.CollectedField, obj *model.AvailabilitySlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilitySlot_weekday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weekday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Weekday) graphql.Marshaler {
+			return ec.marshalNWeekday2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeekday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilitySlot_weekday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilitySlot", field, false, false, errors.New("field of type Weekday does not have child fields"))
+}
+
+func (ec *executionContext) _AvailabilitySlot_from(ctx context.Context, field graphql.CollectedField, obj *model.AvailabilitySlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilitySlot_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilitySlot_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilitySlot", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AvailabilitySlot_to(ctx context.Context, field graphql.CollectedField, obj *model.AvailabilitySlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailabilitySlot_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailabilitySlot_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailabilitySlot", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _CalendarFeedPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.CalendarFeedPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6392,6 +7373,162 @@ func (ec *executionContext) _ConfirmAttendancePayload_userErrors(ctx context.Con
 func (ec *executionContext) fieldContext_ConfirmAttendancePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ConfirmAttendancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConsentChange_kind(ctx context.Context, field graphql.CollectedField, obj *talent.ConsentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ConsentChange_value(ctx context.Context, field graphql.CollectedField, obj *talent.ConsentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ConsentChange_at(ctx context.Context, field graphql.CollectedField, obj *talent.ConsentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ConsentChange_by(ctx context.Context, field graphql.CollectedField, obj *talent.ConsentChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentChange_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConsentChange().By(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *accounts.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋaccountsᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentChange_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsentChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteMyAccountPayload_deleted(ctx context.Context, field graphql.CollectedField, obj *model.DeleteMyAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteMyAccountPayload_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteMyAccountPayload_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteMyAccountPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteMyAccountPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteMyAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteMyAccountPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteMyAccountPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteMyAccountPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -6689,6 +7826,148 @@ func (ec *executionContext) _Endorsement_hidden(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Endorsement_hidden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Endorsement", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _EndorsementPayload_endorsement(ctx context.Context, field graphql.CollectedField, obj *model.EndorsementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndorsementPayload_endorsement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Endorsement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *volunteering.Endorsement) graphql.Marshaler {
+			return ec.marshalOEndorsement2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐEndorsement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EndorsementPayload_endorsement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndorsementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Endorsement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EndorsementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EndorsementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndorsementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EndorsementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndorsementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExportMyDataPayload_json(ctx context.Context, field graphql.CollectedField, obj *model.ExportMyDataPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportMyDataPayload_json(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JSON, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportMyDataPayload_json(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportMyDataPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ExportMyDataPayload_portfolioHtml(ctx context.Context, field graphql.CollectedField, obj *model.ExportMyDataPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportMyDataPayload_portfolioHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PortfolioHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportMyDataPayload_portfolioHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportMyDataPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ExportMyDataPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ExportMyDataPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportMyDataPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportMyDataPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExportMyDataPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GeoPoint_latitude(ctx context.Context, field graphql.CollectedField, obj *model.GeoPoint) (ret graphql.Marshaler) {
@@ -7623,6 +8902,214 @@ func (ec *executionContext) fieldContext_Mutation_approveOrganisation(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_approveOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTalentProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTalentProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTalentProfile(ctx, fc.Args["input"].(model.UpdateTalentProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentProfilePayload) graphql.Marshaler {
+			return ec.marshalNTalentProfilePayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTalentProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentProfilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTalentProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setProfileVisibility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setProfileVisibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetProfileVisibility(ctx, fc.Args["input"].(model.SetProfileVisibilityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentProfilePayload) graphql.Marshaler {
+			return ec.marshalNTalentProfilePayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setProfileVisibility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentProfilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setProfileVisibility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_hideEndorsement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_hideEndorsement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().HideEndorsement(ctx, fc.Args["input"].(model.HideEndorsementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EndorsementPayload) graphql.Marshaler {
+			return ec.marshalNEndorsementPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐEndorsementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_hideEndorsement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EndorsementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_hideEndorsement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_exportMyData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_exportMyData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().ExportMyData(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportMyDataPayload) graphql.Marshaler {
+			return ec.marshalNExportMyDataPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐExportMyDataPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_exportMyData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportMyDataPayload(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteMyAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteMyAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteMyAccount(ctx, fc.Args["input"].(model.DeleteMyAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteMyAccountPayload) graphql.Marshaler {
+			return ec.marshalNDeleteMyAccountPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐDeleteMyAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteMyAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteMyAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteMyAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10918,6 +12405,38 @@ func (ec *executionContext) fieldContext_Person_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _Person_talentProfile(ctx context.Context, field graphql.CollectedField, obj *accounts.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_talentProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().TalentProfile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *talent.Result) graphql.Marshaler {
+			return ec.marshalOTalentProfile2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_talentProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Person_yearOverview(ctx context.Context, field graphql.CollectedField, obj *accounts.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10960,6 +12479,162 @@ func (ec *executionContext) fieldContext_Person_yearOverview(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProfileLanguage_language(ctx context.Context, field graphql.CollectedField, obj *talent.Language) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileLanguage_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProfileLanguage().Language(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reference.Language) graphql.Marshaler {
+			return ec.marshalNSpokenLanguage2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋreferenceᚐLanguage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileLanguage_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfileLanguage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpokenLanguage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfileLanguage_level(ctx context.Context, field graphql.CollectedField, obj *talent.Language) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileLanguage_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProfileLanguage().Level(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LanguageLevel) graphql.Marshaler {
+			return ec.marshalNLanguageLevel2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLanguageLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileLanguage_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileLanguage", field, true, true, errors.New("field of type LanguageLevel does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileTalent_talent(ctx context.Context, field graphql.CollectedField, obj *talent.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileTalent_talent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProfileTalent().Talent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reference.Talent) graphql.Marshaler {
+			return ec.marshalNTalent2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋreferenceᚐTalent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileTalent_talent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfileTalent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfileTalent_level(ctx context.Context, field graphql.CollectedField, obj *talent.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileTalent_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileTalent_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileTalent", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileTalent_learned(ctx context.Context, field graphql.CollectedField, obj *talent.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileTalent_learned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProfileTalent().Learned(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.LearnedHow) graphql.Marshaler {
+			return ec.marshalNLearnedHow2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileTalent_learned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileTalent", field, true, true, errors.New("field of type LearnedHow does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileTalent_verified(ctx context.Context, field graphql.CollectedField, obj *talent.Talent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileTalent_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProfileTalent().Verified(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileTalent_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileTalent", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Query_ping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -11273,6 +12948,50 @@ func (ec *executionContext) fieldContext_Query_languages(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SpokenLanguage(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_talentProfiles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_talentProfiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TalentProfiles(ctx, fc.Args["filter"].(*model.TalentProfileFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TalentProfileConnection) graphql.Marshaler {
+			return ec.marshalNTalentProfileConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfileConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_talentProfiles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentProfileConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_talentProfiles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -12484,6 +14203,629 @@ func (ec *executionContext) fieldContext_TalentEdge_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Talent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfile_id(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfile", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfile_displayName(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfile", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfile_visibility(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_visibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().Visibility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProfileVisibility) graphql.Marshaler {
+			return ec.marshalNProfileVisibility2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileVisibility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_visibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfile", field, true, true, errors.New("field of type ProfileVisibility does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfile_talents(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_talents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().Talents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []talent.Talent) graphql.Marshaler {
+			return ec.marshalNProfileTalent2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐTalentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_talents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProfileTalent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfile_languages(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_languages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().Languages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []talent.Language) graphql.Marshaler {
+			return ec.marshalNProfileLanguage2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐLanguageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProfileLanguage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfile_availability(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_availability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().Availability(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AvailabilitySlot) graphql.Marshaler {
+			return ec.marshalNAvailabilitySlot2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAvailabilitySlotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_availability(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AvailabilitySlot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfile_districts(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_districts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().Districts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reference.District) graphql.Marshaler {
+			return ec.marshalNDistrict2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋreferenceᚐDistrictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_districts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_District(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfile_radiusKm(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_radiusKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().RadiusKm(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_radiusKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfile", field, true, true, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfile_area(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().Area(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GeoPoint) graphql.Marshaler {
+			return ec.marshalOGeoPoint2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐGeoPoint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GeoPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfile_themes(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_themes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().Themes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reference.Theme) graphql.Marshaler {
+			return ec.marshalNTheme2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋreferenceᚐThemeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_themes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Theme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfile_lookingFor(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_lookingFor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().LookingFor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.LookingFor) graphql.Marshaler {
+			return ec.marshalNLookingFor2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingForᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_lookingFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfile", field, true, true, errors.New("field of type LookingFor does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfile_about(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_about(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.About, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_about(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfile", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfile_endorsements(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_endorsements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().Endorsements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []volunteering.Endorsement) graphql.Marshaler {
+			return ec.marshalNEndorsement2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐEndorsementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_endorsements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Endorsement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfile_consentHistory(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_consentHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().ConsentHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []talent.ConsentChange) graphql.Marshaler {
+			return ec.marshalNConsentChange2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐConsentChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_consentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfile_updatedAt(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().UpdatedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfile", field, true, true, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfileConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TalentProfileConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfileConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TalentProfileEdge) graphql.Marshaler {
+			return ec.marshalNTalentProfileEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfileEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfileConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfileConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentProfileEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfileConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TalentProfileConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfileConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfileConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfileConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfileConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TalentProfileConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfileConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfileConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfileConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfileEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TalentProfileEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfileEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfileEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfileEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfileEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TalentProfileEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfileEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *talent.Result) graphql.Marshaler {
+			return ec.marshalNTalentProfile2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfileEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfileEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfilePayload_profile(ctx context.Context, field graphql.CollectedField, obj *model.TalentProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfilePayload_profile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Profile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *talent.Result) graphql.Marshaler {
+			return ec.marshalOTalentProfile2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfilePayload_profile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TalentProfilePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TalentProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfilePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfilePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TalentProfilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14403,6 +16745,50 @@ func (ec *executionContext) unmarshalInputApproveOrganisationInput(ctx context.C
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAvailabilitySlotInput(ctx context.Context, obj any) (model.AvailabilitySlotInput, error) {
+	var it model.AvailabilitySlotInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"weekday", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "weekday":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weekday"))
+			data, err := ec.unmarshalNWeekday2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeekday(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weekday = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCalendarFeedInput(ctx context.Context, obj any) (model.CalendarFeedInput, error) {
 	var it model.CalendarFeedInput
 	if obj == nil {
@@ -14880,6 +17266,36 @@ func (ec *executionContext) unmarshalInputCreateOrganisationInput(ctx context.Co
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDeleteMyAccountInput(ctx context.Context, obj any) (model.DeleteMyAccountInput, error) {
+	var it model.DeleteMyAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputEndorsementInput(ctx context.Context, obj any) (model.EndorsementInput, error) {
 	var it model.EndorsementInput
 	if obj == nil {
@@ -14997,6 +17413,47 @@ func (ec *executionContext) unmarshalInputGrantRoleInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Granted = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputHideEndorsementInput(ctx context.Context, obj any) (model.HideEndorsementInput, error) {
+	var it model.HideEndorsementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["hidden"]; !present {
+		asMap["hidden"] = true
+	}
+
+	fieldsInOrder := [...]string{"endorsementId", "hidden"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "endorsementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endorsementId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndorsementID = data
+		case "hidden":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hidden"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hidden = data
 		}
 	}
 	return it, nil
@@ -15479,6 +17936,87 @@ func (ec *executionContext) unmarshalInputOrganisationFilter(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputProfileLanguageInput(ctx context.Context, obj any) (model.ProfileLanguageInput, error) {
+	var it model.ProfileLanguageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "level"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNLanguageLevel2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLanguageLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputProfileTalentInput(ctx context.Context, obj any) (model.ProfileTalentInput, error) {
+	var it model.ProfileTalentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"talentId", "level", "learned"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "talentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TalentID = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "learned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("learned"))
+			data, err := ec.unmarshalOLearnedHow2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHowᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Learned = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputPublishNeedInput(ctx context.Context, obj any) (model.PublishNeedInput, error) {
 	var it model.PublishNeedInput
 	if obj == nil {
@@ -15560,6 +18098,36 @@ func (ec *executionContext) unmarshalInputRegisterInput(ctx context.Context, obj
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetProfileVisibilityInput(ctx context.Context, obj any) (model.SetProfileVisibilityInput, error) {
+	var it model.SetProfileVisibilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"visibility"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "visibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
+			data, err := ec.unmarshalNProfileVisibility2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileVisibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Visibility = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputShiftInput(ctx context.Context, obj any) (model.ShiftInput, error) {
 	var it model.ShiftInput
 	if obj == nil {
@@ -15599,6 +18167,126 @@ func (ec *executionContext) unmarshalInputShiftInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Places = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTalentLevelInput(ctx context.Context, obj any) (model.TalentLevelInput, error) {
+	var it model.TalentLevelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["minLevel"]; !present {
+		asMap["minLevel"] = 1
+	}
+
+	fieldsInOrder := [...]string{"talentId", "minLevel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "talentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TalentID = data
+		case "minLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLevel"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLevel = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTalentProfileFilter(ctx context.Context, obj any) (model.TalentProfileFilter, error) {
+	var it model.TalentProfileFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"talents", "languages", "districtIds", "near", "themeIds", "availableOn", "lookingForJob", "verifiedOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "talents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talents"))
+			data, err := ec.unmarshalOTalentLevelInput2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentLevelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Talents = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		case "districtIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districtIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DistrictIds = data
+		case "near":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
+			data, err := ec.unmarshalONearInput2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐNearInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Near = data
+		case "themeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThemeIds = data
+		case "availableOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableOn"))
+			data, err := ec.unmarshalOWeekday2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeekdayᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableOn = data
+		case "lookingForJob":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lookingForJob"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LookingForJob = data
+		case "verifiedOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedOnly = data
 		}
 	}
 	return it, nil
@@ -15950,6 +18638,99 @@ func (ec *executionContext) unmarshalInputUpdateOrganisationInput(ctx context.Co
 				return it, err
 			}
 			it.LogoURL = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateTalentProfileInput(ctx context.Context, obj any) (model.UpdateTalentProfileInput, error) {
+	var it model.UpdateTalentProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"talents", "languages", "availability", "area", "clearArea", "radiusKm", "districtIds", "themeIds", "lookingFor", "about"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "talents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("talents"))
+			data, err := ec.unmarshalOProfileTalentInput2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileTalentInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Talents = data
+		case "languages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("languages"))
+			data, err := ec.unmarshalOProfileLanguageInput2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileLanguageInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Languages = data
+		case "availability":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availability"))
+			data, err := ec.unmarshalOAvailabilitySlotInput2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAvailabilitySlotInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Availability = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalOGeoPointInput2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐGeoPointInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "clearArea":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearArea"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearArea = data
+		case "radiusKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("radiusKm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RadiusKm = data
+		case "districtIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districtIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DistrictIds = data
+		case "themeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThemeIds = data
+		case "lookingFor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lookingFor"))
+			data, err := ec.unmarshalOLookingFor2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingForᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LookingFor = data
+		case "about":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("about"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.About = data
 		}
 	}
 	return it, nil
@@ -16864,6 +19645,54 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var availabilitySlotImplementors = []string{"AvailabilitySlot"}
+
+func (ec *executionContext) _AvailabilitySlot(ctx context.Context, sel ast.SelectionSet, obj *model.AvailabilitySlot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, availabilitySlotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AvailabilitySlot")
+		case "weekday":
+			out.Values[i] = ec._AvailabilitySlot_weekday(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._AvailabilitySlot_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._AvailabilitySlot_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var calendarFeedPayloadImplementors = []string{"CalendarFeedPayload"}
 
 func (ec *executionContext) _CalendarFeedPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CalendarFeedPayload) graphql.Marshaler {
@@ -16969,6 +19798,135 @@ func (ec *executionContext) _ConfirmAttendancePayload(ctx context.Context, sel a
 			}
 		case "userErrors":
 			out.Values[i] = ec._ConfirmAttendancePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var consentChangeImplementors = []string{"ConsentChange"}
+
+func (ec *executionContext) _ConsentChange(ctx context.Context, sel ast.SelectionSet, obj *talent.ConsentChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consentChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsentChange")
+		case "kind":
+			out.Values[i] = ec._ConsentChange_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._ConsentChange_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ConsentChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "by":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ConsentChange_by(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deleteMyAccountPayloadImplementors = []string{"DeleteMyAccountPayload"}
+
+func (ec *executionContext) _DeleteMyAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteMyAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteMyAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteMyAccountPayload")
+		case "deleted":
+			out.Values[i] = ec._DeleteMyAccountPayload_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteMyAccountPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17378,6 +20336,97 @@ func (ec *executionContext) _Endorsement(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var endorsementPayloadImplementors = []string{"EndorsementPayload"}
+
+func (ec *executionContext) _EndorsementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EndorsementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, endorsementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EndorsementPayload")
+		case "endorsement":
+			out.Values[i] = ec._EndorsementPayload_endorsement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EndorsementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var exportMyDataPayloadImplementors = []string{"ExportMyDataPayload"}
+
+func (ec *executionContext) _ExportMyDataPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExportMyDataPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportMyDataPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportMyDataPayload")
+		case "json":
+			out.Values[i] = ec._ExportMyDataPayload_json(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "portfolioHtml":
+			out.Values[i] = ec._ExportMyDataPayload_portfolioHtml(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ExportMyDataPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var geoPointImplementors = []string{"GeoPoint"}
 
 func (ec *executionContext) _GeoPoint(ctx context.Context, sel ast.SelectionSet, obj *model.GeoPoint) graphql.Marshaler {
@@ -17754,6 +20803,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "approveOrganisation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTalentProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTalentProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setProfileVisibility":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setProfileVisibility(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hideEndorsement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_hideEndorsement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exportMyData":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_exportMyData(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteMyAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteMyAccount(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -20696,6 +23780,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "talentProfile":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_talentProfile(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "yearOverview":
 			field := field
 
@@ -20707,6 +23829,267 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				}()
 				res = ec._Person_yearOverview(ctx, field, obj)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var profileLanguageImplementors = []string{"ProfileLanguage"}
+
+func (ec *executionContext) _ProfileLanguage(ctx context.Context, sel ast.SelectionSet, obj *talent.Language) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, profileLanguageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProfileLanguage")
+		case "language":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ProfileLanguage_language(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "level":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ProfileLanguage_level(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var profileTalentImplementors = []string{"ProfileTalent"}
+
+func (ec *executionContext) _ProfileTalent(ctx context.Context, sel ast.SelectionSet, obj *talent.Talent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, profileTalentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProfileTalent")
+		case "talent":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ProfileTalent_talent(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "level":
+			out.Values[i] = ec._ProfileTalent_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "learned":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ProfileTalent_learned(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "verified":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ProfileTalent_verified(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -20961,6 +24344,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_languages(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "talentProfiles":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_talentProfiles(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -22034,6 +25439,677 @@ func (ec *executionContext) _TalentEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var talentProfileImplementors = []string{"TalentProfile"}
+
+func (ec *executionContext) _TalentProfile(ctx context.Context, sel ast.SelectionSet, obj *talent.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, talentProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TalentProfile")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "displayName":
+			out.Values[i] = ec._TalentProfile_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visibility":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_visibility(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "talents":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_talents(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "languages":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_languages(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "availability":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_availability(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "districts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_districts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "radiusKm":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_radiusKm(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "area":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_area(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "themes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_themes(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "lookingFor":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_lookingFor(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "about":
+			out.Values[i] = ec._TalentProfile_about(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endorsements":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_endorsements(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "consentHistory":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_consentHistory(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "updatedAt":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_updatedAt(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var talentProfileConnectionImplementors = []string{"TalentProfileConnection"}
+
+func (ec *executionContext) _TalentProfileConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TalentProfileConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, talentProfileConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TalentProfileConnection")
+		case "edges":
+			out.Values[i] = ec._TalentProfileConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TalentProfileConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TalentProfileConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var talentProfileEdgeImplementors = []string{"TalentProfileEdge"}
+
+func (ec *executionContext) _TalentProfileEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TalentProfileEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, talentProfileEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TalentProfileEdge")
+		case "cursor":
+			out.Values[i] = ec._TalentProfileEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TalentProfileEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var talentProfilePayloadImplementors = []string{"TalentProfilePayload"}
+
+func (ec *executionContext) _TalentProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.TalentProfilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, talentProfilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TalentProfilePayload")
+		case "profile":
+			out.Values[i] = ec._TalentProfilePayload_profile(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TalentProfilePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var thankVolunteerPayloadImplementors = []string{"ThankVolunteerPayload"}
 
 func (ec *executionContext) _ThankVolunteerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ThankVolunteerPayload) graphql.Marshaler {
@@ -23039,6 +27115,31 @@ func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋhelpendeᚑhan
 	return ec._AuthPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAvailabilitySlot2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAvailabilitySlot(ctx context.Context, sel ast.SelectionSet, v model.AvailabilitySlot) graphql.Marshaler {
+	return ec._AvailabilitySlot(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAvailabilitySlot2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAvailabilitySlotᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AvailabilitySlot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAvailabilitySlot2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAvailabilitySlot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAvailabilitySlotInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAvailabilitySlotInput(ctx context.Context, v any) (model.AvailabilitySlotInput, error) {
+	res, err := ec.unmarshalInputAvailabilitySlotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23117,6 +27218,26 @@ func (ec *executionContext) marshalNConfirmAttendancePayload2ᚖgithubᚗcomᚋh
 	return ec._ConfirmAttendancePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNConsentChange2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐConsentChange(ctx context.Context, sel ast.SelectionSet, v talent.ConsentChange) graphql.Marshaler {
+	return ec._ConsentChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNConsentChange2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐConsentChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []talent.ConsentChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsentChange2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐConsentChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCreateNeedInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCreateNeedInput(ctx context.Context, v any) (model.CreateNeedInput, error) {
 	res, err := ec.unmarshalInputCreateNeedInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23181,6 +27302,25 @@ func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) unmarshalNDeleteMyAccountInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐDeleteMyAccountInput(ctx context.Context, v any) (model.DeleteMyAccountInput, error) {
+	res, err := ec.unmarshalInputDeleteMyAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteMyAccountPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐDeleteMyAccountPayload(ctx context.Context, sel ast.SelectionSet, v model.DeleteMyAccountPayload) graphql.Marshaler {
+	return ec._DeleteMyAccountPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeleteMyAccountPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐDeleteMyAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteMyAccountPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeleteMyAccountPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDistrict2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋreferenceᚐDistrict(ctx context.Context, sel ast.SelectionSet, v reference.District) graphql.Marshaler {
 	return ec._District(ctx, sel, &v)
 }
@@ -23224,6 +27364,34 @@ func (ec *executionContext) marshalNEndorsement2ᚕgithubᚗcomᚋhelpendeᚑhan
 func (ec *executionContext) unmarshalNEndorsementInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐEndorsementInput(ctx context.Context, v any) (model.EndorsementInput, error) {
 	res, err := ec.unmarshalInputEndorsementInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEndorsementPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐEndorsementPayload(ctx context.Context, sel ast.SelectionSet, v model.EndorsementPayload) graphql.Marshaler {
+	return ec._EndorsementPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEndorsementPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐEndorsementPayload(ctx context.Context, sel ast.SelectionSet, v *model.EndorsementPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EndorsementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExportMyDataPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐExportMyDataPayload(ctx context.Context, sel ast.SelectionSet, v model.ExportMyDataPayload) graphql.Marshaler {
+	return ec._ExportMyDataPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNExportMyDataPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐExportMyDataPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExportMyDataPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ExportMyDataPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -23278,6 +27446,11 @@ func (ec *executionContext) marshalNGrantRolePayload2ᚖgithubᚗcomᚋhelpende�
 		return graphql.Null
 	}
 	return ec._GrantRolePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHideEndorsementInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐHideEndorsementInput(ctx context.Context, v any) (model.HideEndorsementInput, error) {
+	res, err := ec.unmarshalInputHideEndorsementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -23395,6 +27568,56 @@ func (ec *executionContext) marshalNLanguage2githubᚗcomᚋhelpendeᚑhandenᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalNLanguageLevel2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLanguageLevel(ctx context.Context, v any) (model.LanguageLevel, error) {
+	var res model.LanguageLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLanguageLevel2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLanguageLevel(ctx context.Context, sel ast.SelectionSet, v model.LanguageLevel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNLearnedHow2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHow(ctx context.Context, v any) (model.LearnedHow, error) {
+	var res model.LearnedHow
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLearnedHow2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHow(ctx context.Context, sel ast.SelectionSet, v model.LearnedHow) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNLearnedHow2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHowᚄ(ctx context.Context, v any) ([]model.LearnedHow, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.LearnedHow, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLearnedHow2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHow(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNLearnedHow2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LearnedHow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLearnedHow2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
 	res, err := ec.unmarshalInputLoginInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23412,6 +27635,46 @@ func (ec *executionContext) marshalNLogoutPayload2ᚖgithubᚗcomᚋhelpendeᚑh
 		return graphql.Null
 	}
 	return ec._LogoutPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLookingFor2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingFor(ctx context.Context, v any) (model.LookingFor, error) {
+	var res model.LookingFor
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLookingFor2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingFor(ctx context.Context, sel ast.SelectionSet, v model.LookingFor) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNLookingFor2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingForᚄ(ctx context.Context, v any) ([]model.LookingFor, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.LookingFor, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLookingFor2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingFor(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNLookingFor2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingForᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LookingFor) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLookingFor2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingFor(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNMarkNotificationsReadPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, v model.MarkNotificationsReadPayload) graphql.Marshaler {
@@ -23745,6 +28008,66 @@ func (ec *executionContext) marshalNPerson2ᚖgithubᚗcomᚋhelpendeᚑhanden�
 	return ec._Person(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProfileLanguage2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐLanguage(ctx context.Context, sel ast.SelectionSet, v talent.Language) graphql.Marshaler {
+	return ec._ProfileLanguage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProfileLanguage2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐLanguageᚄ(ctx context.Context, sel ast.SelectionSet, v []talent.Language) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProfileLanguage2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐLanguage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProfileLanguageInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileLanguageInput(ctx context.Context, v any) (model.ProfileLanguageInput, error) {
+	res, err := ec.unmarshalInputProfileLanguageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProfileTalent2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐTalent(ctx context.Context, sel ast.SelectionSet, v talent.Talent) graphql.Marshaler {
+	return ec._ProfileTalent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProfileTalent2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐTalentᚄ(ctx context.Context, sel ast.SelectionSet, v []talent.Talent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProfileTalent2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐTalent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNProfileTalentInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileTalentInput(ctx context.Context, v any) (model.ProfileTalentInput, error) {
+	res, err := ec.unmarshalInputProfileTalentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProfileVisibility2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileVisibility(ctx context.Context, v any) (model.ProfileVisibility, error) {
+	var res model.ProfileVisibility
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProfileVisibility2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileVisibility(ctx context.Context, sel ast.SelectionSet, v model.ProfileVisibility) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNPublishNeedInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐPublishNeedInput(ctx context.Context, v any) (model.PublishNeedInput, error) {
 	res, err := ec.unmarshalInputPublishNeedInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23803,6 +28126,11 @@ func (ec *executionContext) unmarshalNScheduleKind2githubᚗcomᚋhelpendeᚑhan
 
 func (ec *executionContext) marshalNScheduleKind2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐScheduleKind(ctx context.Context, sel ast.SelectionSet, v model.ScheduleKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSetProfileVisibilityInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐSetProfileVisibilityInput(ctx context.Context, v any) (model.SetProfileVisibilityInput, error) {
+	res, err := ec.unmarshalInputSetProfileVisibilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNShift2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐShift(ctx context.Context, sel ast.SelectionSet, v volunteering.Shift) graphql.Marshaler {
@@ -23932,6 +28260,16 @@ func (ec *executionContext) marshalNSpokenLanguage2ᚕgithubᚗcomᚋhelpendeᚑ
 	return ret
 }
 
+func (ec *executionContext) marshalNSpokenLanguage2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋreferenceᚐLanguage(ctx context.Context, sel ast.SelectionSet, v *reference.Language) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SpokenLanguage(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24055,6 +28393,69 @@ func (ec *executionContext) marshalNTalentEdge2ᚕgithubᚗcomᚋhelpendeᚑhand
 	return ret
 }
 
+func (ec *executionContext) unmarshalNTalentLevelInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentLevelInput(ctx context.Context, v any) (model.TalentLevelInput, error) {
+	res, err := ec.unmarshalInputTalentLevelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTalentProfile2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐResult(ctx context.Context, sel ast.SelectionSet, v *talent.Result) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TalentProfile(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTalentProfileConnection2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfileConnection(ctx context.Context, sel ast.SelectionSet, v model.TalentProfileConnection) graphql.Marshaler {
+	return ec._TalentProfileConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTalentProfileConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfileConnection(ctx context.Context, sel ast.SelectionSet, v *model.TalentProfileConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TalentProfileConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTalentProfileEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfileEdge(ctx context.Context, sel ast.SelectionSet, v model.TalentProfileEdge) graphql.Marshaler {
+	return ec._TalentProfileEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTalentProfileEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfileEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TalentProfileEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTalentProfileEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfileEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTalentProfilePayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfilePayload(ctx context.Context, sel ast.SelectionSet, v model.TalentProfilePayload) graphql.Marshaler {
+	return ec._TalentProfilePayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTalentProfilePayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfilePayload(ctx context.Context, sel ast.SelectionSet, v *model.TalentProfilePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TalentProfilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNThankVolunteerInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐThankVolunteerInput(ctx context.Context, v any) (model.ThankVolunteerInput, error) {
 	res, err := ec.unmarshalInputThankVolunteerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24120,6 +28521,11 @@ func (ec *executionContext) unmarshalNUpdateNeedInput2githubᚗcomᚋhelpendeᚑ
 
 func (ec *executionContext) unmarshalNUpdateOrganisationInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUpdateOrganisationInput(ctx context.Context, v any) (model.UpdateOrganisationInput, error) {
 	res, err := ec.unmarshalInputUpdateOrganisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateTalentProfileInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUpdateTalentProfileInput(ctx context.Context, v any) (model.UpdateTalentProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateTalentProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -24427,6 +28833,23 @@ func (ec *executionContext) marshalOApplicationStatus2ᚕgithubᚗcomᚋhelpende
 	return ret
 }
 
+func (ec *executionContext) unmarshalOAvailabilitySlotInput2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAvailabilitySlotInputᚄ(ctx context.Context, v any) ([]model.AvailabilitySlotInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AvailabilitySlotInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAvailabilitySlotInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAvailabilitySlotInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24506,6 +28929,13 @@ func (ec *executionContext) marshalODistrict2ᚖgithubᚗcomᚋhelpendeᚑhanden
 		return graphql.Null
 	}
 	return ec._District(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEndorsement2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐEndorsement(ctx context.Context, sel ast.SelectionSet, v *volunteering.Endorsement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Endorsement(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOEndorsementInput2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐEndorsementInputᚄ(ctx context.Context, v any) ([]model.EndorsementInput, error) {
@@ -24700,12 +29130,84 @@ func (ec *executionContext) marshalOLanguage2ᚖgithubᚗcomᚋhelpendeᚑhanden
 	return v
 }
 
+func (ec *executionContext) unmarshalOLearnedHow2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHowᚄ(ctx context.Context, v any) ([]model.LearnedHow, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.LearnedHow, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLearnedHow2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHow(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOLearnedHow2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LearnedHow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLearnedHow2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLearnedHow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOLogoutInput2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLogoutInput(ctx context.Context, v any) (*model.LogoutInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputLogoutInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLookingFor2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingForᚄ(ctx context.Context, v any) ([]model.LookingFor, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.LookingFor, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLookingFor2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingFor(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOLookingFor2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingForᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LookingFor) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLookingFor2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLookingFor(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOMarkNotificationsReadInput2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMarkNotificationsReadInput(ctx context.Context, v any) (*model.MarkNotificationsReadInput, error) {
@@ -24929,6 +29431,40 @@ func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋhelpendeᚑhanden�
 	return ec._Person(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOProfileLanguageInput2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileLanguageInputᚄ(ctx context.Context, v any) ([]model.ProfileLanguageInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ProfileLanguageInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProfileLanguageInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileLanguageInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProfileTalentInput2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileTalentInputᚄ(ctx context.Context, v any) ([]model.ProfileTalentInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ProfileTalentInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProfileTalentInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProfileTalentInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOScheduleKind2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐScheduleKindᚄ(ctx context.Context, v any) ([]model.ScheduleKind, error) {
 	if v == nil {
 		return nil, nil
@@ -25049,11 +29585,79 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalOTalentLevelInput2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentLevelInputᚄ(ctx context.Context, v any) ([]model.TalentLevelInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TalentLevelInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTalentLevelInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentLevelInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTalentProfile2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐResult(ctx context.Context, sel ast.SelectionSet, v *talent.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TalentProfile(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTalentProfileFilter2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentProfileFilter(ctx context.Context, v any) (*model.TalentProfileFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTalentProfileFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOTheme2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋreferenceᚐTheme(ctx context.Context, sel ast.SelectionSet, v *reference.Theme) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Theme(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWeekday2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeekdayᚄ(ctx context.Context, v any) ([]model.Weekday, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Weekday, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWeekday2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeekday(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWeekday2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeekdayᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Weekday) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWeekday2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeekday(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOWeeklyPattern2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeeklyPattern(ctx context.Context, sel ast.SelectionSet, v *model.WeeklyPattern) graphql.Marshaler {

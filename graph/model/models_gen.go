@@ -12,6 +12,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
@@ -88,6 +89,19 @@ type AuthPayload struct {
 	Person     *accounts.Person `json:"person,omitempty"`
 	Session    *Session         `json:"session,omitempty"`
 	UserErrors []UserError      `json:"userErrors"`
+}
+
+type AvailabilitySlot struct {
+	Weekday Weekday `json:"weekday"`
+	// HH:MM, local time.
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+type AvailabilitySlotInput struct {
+	Weekday Weekday `json:"weekday"`
+	From    string  `json:"from"`
+	To      string  `json:"to"`
 }
 
 type CalendarFeedInput struct {
@@ -179,9 +193,32 @@ type CreateOrganisationInput struct {
 	LogoURL       *string             `json:"logoUrl,omitempty"`
 }
 
+type DeleteMyAccountInput struct {
+	// Your password, to be sure it is you.
+	Password string `json:"password"`
+}
+
+type DeleteMyAccountPayload struct {
+	Deleted    bool        `json:"deleted"`
+	UserErrors []UserError `json:"userErrors"`
+}
+
 type EndorsementInput struct {
 	ApplicationID string   `json:"applicationId"`
 	TalentIds     []string `json:"talentIds"`
+}
+
+type EndorsementPayload struct {
+	Endorsement *volunteering.Endorsement `json:"endorsement,omitempty"`
+	UserErrors  []UserError               `json:"userErrors"`
+}
+
+type ExportMyDataPayload struct {
+	// Everything the platform holds about you, as JSON.
+	JSON *string `json:"json,omitempty"`
+	// A printable page (HTML) of your verified talents and hours, for job applications.
+	PortfolioHTML *string     `json:"portfolioHtml,omitempty"`
+	UserErrors    []UserError `json:"userErrors"`
 }
 
 // A point on earth (WGS84).
@@ -206,6 +243,11 @@ type GrantRoleInput struct {
 type GrantRolePayload struct {
 	Person     *accounts.Person `json:"person,omitempty"`
 	UserErrors []UserError      `json:"userErrors"`
+}
+
+type HideEndorsementInput struct {
+	EndorsementID string `json:"endorsementId"`
+	Hidden        *bool  `json:"hidden,omitempty"`
 }
 
 type ImpactFilter struct {
@@ -375,6 +417,17 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type ProfileLanguageInput struct {
+	Code  string        `json:"code"`
+	Level LanguageLevel `json:"level"`
+}
+
+type ProfileTalentInput struct {
+	TalentID string       `json:"talentId"`
+	Level    int          `json:"level"`
+	Learned  []LearnedHow `json:"learned,omitempty"`
+}
+
 type PublishNeedInput struct {
 	NeedID string `json:"needId"`
 }
@@ -393,6 +446,10 @@ type Session struct {
 	// The bearer token. Shown once; also set as an HttpOnly cookie.
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+type SetProfileVisibilityInput struct {
+	Visibility ProfileVisibility `json:"visibility"`
 }
 
 type ShiftConnection struct {
@@ -429,6 +486,43 @@ type TalentConnection struct {
 type TalentEdge struct {
 	Cursor string            `json:"cursor"`
 	Node   *reference.Talent `json:"node"`
+}
+
+type TalentLevelInput struct {
+	TalentID string `json:"talentId"`
+	MinLevel *int   `json:"minLevel,omitempty"`
+}
+
+type TalentProfileConnection struct {
+	Edges      []TalentProfileEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type TalentProfileEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *talent.Result `json:"node"`
+}
+
+type TalentProfileFilter struct {
+	// All of these talents, at least at the level.
+	Talents []TalentLevelInput `json:"talents,omitempty"`
+	// Any of these language codes.
+	Languages []string `json:"languages,omitempty"`
+	// Willing to go to any of these districts.
+	DistrictIds []string   `json:"districtIds,omitempty"`
+	Near        *NearInput `json:"near,omitempty"`
+	ThemeIds    []string   `json:"themeIds,omitempty"`
+	// Available on any of these days.
+	AvailableOn   []Weekday `json:"availableOn,omitempty"`
+	LookingForJob *bool     `json:"lookingForJob,omitempty"`
+	// Only people with an endorsed (verified) talent (one of the asked ones, if any).
+	VerifiedOnly *bool `json:"verifiedOnly,omitempty"`
+}
+
+type TalentProfilePayload struct {
+	Profile    *talent.Result `json:"profile,omitempty"`
+	UserErrors []UserError    `json:"userErrors"`
 }
 
 type ThankVolunteerInput struct {
@@ -491,6 +585,21 @@ type UpdateOrganisationInput struct {
 	Accessibility  []AccessibilityFact `json:"accessibility,omitempty"`
 	OpeningHours   *string             `json:"openingHours,omitempty"`
 	LogoURL        *string             `json:"logoUrl,omitempty"`
+}
+
+// Fields left out stay as they are; a list replaces the whole list.
+type UpdateTalentProfileInput struct {
+	Talents      []ProfileTalentInput    `json:"talents,omitempty"`
+	Languages    []ProfileLanguageInput  `json:"languages,omitempty"`
+	Availability []AvailabilitySlotInput `json:"availability,omitempty"`
+	// Any point near home; it is stored rounded to about 500 m.
+	Area        *GeoPointInput `json:"area,omitempty"`
+	ClearArea   *bool          `json:"clearArea,omitempty"`
+	RadiusKm    *float64       `json:"radiusKm,omitempty"`
+	DistrictIds []string       `json:"districtIds,omitempty"`
+	ThemeIds    []string       `json:"themeIds,omitempty"`
+	LookingFor  []LookingFor   `json:"lookingFor,omitempty"`
+	About       *string        `json:"about,omitempty"`
 }
 
 // A problem with the input of a mutation, in the user's language.
@@ -777,6 +886,193 @@ func (e *Language) UnmarshalJSON(b []byte) error {
 }
 
 func (e Language) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type LanguageLevel string
+
+const (
+	LanguageLevelA1     LanguageLevel = "A1"
+	LanguageLevelA2     LanguageLevel = "A2"
+	LanguageLevelB1     LanguageLevel = "B1"
+	LanguageLevelB2     LanguageLevel = "B2"
+	LanguageLevelC1     LanguageLevel = "C1"
+	LanguageLevelC2     LanguageLevel = "C2"
+	LanguageLevelNative LanguageLevel = "NATIVE"
+)
+
+var AllLanguageLevel = []LanguageLevel{
+	LanguageLevelA1,
+	LanguageLevelA2,
+	LanguageLevelB1,
+	LanguageLevelB2,
+	LanguageLevelC1,
+	LanguageLevelC2,
+	LanguageLevelNative,
+}
+
+func (e LanguageLevel) IsValid() bool {
+	switch e {
+	case LanguageLevelA1, LanguageLevelA2, LanguageLevelB1, LanguageLevelB2, LanguageLevelC1, LanguageLevelC2, LanguageLevelNative:
+		return true
+	}
+	return false
+}
+
+func (e LanguageLevel) String() string {
+	return string(e)
+}
+
+func (e *LanguageLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LanguageLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LanguageLevel", str)
+	}
+	return nil
+}
+
+func (e LanguageLevel) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LanguageLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LanguageLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type LearnedHow string
+
+const (
+	LearnedHowSchool         LearnedHow = "SCHOOL"
+	LearnedHowWork           LearnedHow = "WORK"
+	LearnedHowVolunteering   LearnedHow = "VOLUNTEERING"
+	LearnedHowLifeExperience LearnedHow = "LIFE_EXPERIENCE"
+	LearnedHowAbroad         LearnedHow = "ABROAD"
+)
+
+var AllLearnedHow = []LearnedHow{
+	LearnedHowSchool,
+	LearnedHowWork,
+	LearnedHowVolunteering,
+	LearnedHowLifeExperience,
+	LearnedHowAbroad,
+}
+
+func (e LearnedHow) IsValid() bool {
+	switch e {
+	case LearnedHowSchool, LearnedHowWork, LearnedHowVolunteering, LearnedHowLifeExperience, LearnedHowAbroad:
+		return true
+	}
+	return false
+}
+
+func (e LearnedHow) String() string {
+	return string(e)
+}
+
+func (e *LearnedHow) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LearnedHow(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LearnedHow", str)
+	}
+	return nil
+}
+
+func (e LearnedHow) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LearnedHow) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LearnedHow) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type LookingFor string
+
+const (
+	LookingForMeetPeople     LookingFor = "MEET_PEOPLE"
+	LookingForLearn          LookingFor = "LEARN"
+	LookingForWorkExperience LookingFor = "WORK_EXPERIENCE"
+	LookingForGiveBack       LookingFor = "GIVE_BACK"
+	LookingForJob            LookingFor = "JOB"
+)
+
+var AllLookingFor = []LookingFor{
+	LookingForMeetPeople,
+	LookingForLearn,
+	LookingForWorkExperience,
+	LookingForGiveBack,
+	LookingForJob,
+}
+
+func (e LookingFor) IsValid() bool {
+	switch e {
+	case LookingForMeetPeople, LookingForLearn, LookingForWorkExperience, LookingForGiveBack, LookingForJob:
+		return true
+	}
+	return false
+}
+
+func (e LookingFor) String() string {
+	return string(e)
+}
+
+func (e *LookingFor) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LookingFor(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LookingFor", str)
+	}
+	return nil
+}
+
+func (e LookingFor) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LookingFor) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LookingFor) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1153,6 +1449,66 @@ func (e *OrganisationStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrganisationStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ProfileVisibility string
+
+const (
+	// Only you.
+	ProfileVisibilityPrivate ProfileVisibility = "PRIVATE"
+	// Social workers and job coaches may find your profile.
+	ProfileVisibilityMatchmakers ProfileVisibility = "MATCHMAKERS"
+	// Approved organisations (and matchmakers) may find your profile.
+	ProfileVisibilityOrganisations ProfileVisibility = "ORGANISATIONS"
+)
+
+var AllProfileVisibility = []ProfileVisibility{
+	ProfileVisibilityPrivate,
+	ProfileVisibilityMatchmakers,
+	ProfileVisibilityOrganisations,
+}
+
+func (e ProfileVisibility) IsValid() bool {
+	switch e {
+	case ProfileVisibilityPrivate, ProfileVisibilityMatchmakers, ProfileVisibilityOrganisations:
+		return true
+	}
+	return false
+}
+
+func (e ProfileVisibility) String() string {
+	return string(e)
+}
+
+func (e *ProfileVisibility) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProfileVisibility(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProfileVisibility", str)
+	}
+	return nil
+}
+
+func (e ProfileVisibility) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProfileVisibility) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProfileVisibility) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

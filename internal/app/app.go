@@ -18,7 +18,9 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/database"
 	"github.com/helpende-handen/helpende-handen/internal/httpserver"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
+	"github.com/helpende-handen/helpende-handen/internal/privacy"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
@@ -49,7 +51,8 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 	a.Broker = volunteering.NewBroker()
 	a.Volunteering = volunteering.NewService(db, a.Reference, a.Organisations, a.Broker, log)
 	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference,
-		Volunteering: a.Volunteering, Broker: a.Broker, PublicURL: cfg.PublicURL}
+		Volunteering: a.Volunteering, Broker: a.Broker, PublicURL: cfg.PublicURL,
+		TalentBank: talent.NewService(db, a.Reference), Privacy: privacy.NewService(db, a.Accounts)}
 	routes := map[string]http.Handler{
 		"GET /calendar/{file}": calendarHandler(a.Volunteering, log),
 	}

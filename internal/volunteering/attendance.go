@@ -272,3 +272,30 @@ func (s *Service) Year(ctx context.Context, personID string, year int) (*YearOve
 	}
 	return y, nil
 }
+
+// EndorsementsOfPerson lists a person's endorsements; hidden ones only when includeHidden.
+func (s *Service) EndorsementsOfPerson(ctx context.Context, personID string, includeHidden bool) ([]Endorsement, error) {
+	var out []Endorsement
+	if err := s.db.SelectContext(ctx, &out, `SELECT id, application_id, person_id, talent_key, organisation_id, need_id,
+		endorsed_by, hidden, created_at FROM endorsements WHERE person_id = $1 AND ($2 OR NOT hidden) ORDER BY created_at DESC`,
+		personID, includeHidden); err != nil {
+		return nil, fmt.Errorf("load endorsements: %w", err)
+	}
+	return out, nil
+}
+
+// SetEndorsementHidden lets the endorsed person hide (or show again) an endorsement.
+// Nobody can change what was endorsed.
+func (s *Service) SetEndorsementHidden(ctx context.Context, viewer *accounts.Viewer, id string, hidden bool) (*Endorsement, error) {
+	if viewer == nil {
+		return nil, errs.ErrUnauthenticated
+	}
+	var e Endorsement
+	err := s.db.GetContext(ctx, &e, `UPDATE endorsements SET hidden = $3 WHERE id = $1 AND person_id = $2
+		RETURNING id, application_id, person_id, talent_key, organisation_id, need_id, endorsed_by, hidden, created_at`,
+		validUUID(id), viewer.PersonID, hidden)
+	if err != nil {
+		return nil, errs.One("endorsementId", errs.NotFoundCode, "err_not_found", nil)
+	}
+	return &e, nil
+}
