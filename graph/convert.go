@@ -3,13 +3,17 @@ package graph
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/helpende-handen/helpende-handen/graph/model"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/i18n"
+	"github.com/helpende-handen/helpende-handen/internal/matching"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/talent"
 )
 
 // errBadCursor is returned for an `after` cursor that this server did not make.
@@ -143,4 +147,51 @@ func accessibilityFacts(in []string) []model.AccessibilityFact {
 		out = append(out, model.AccessibilityFact(a))
 	}
 	return out
+}
+
+// reasons renders matching reasons in the request's language, with the names of talents,
+// languages, districts, themes and weekdays in that language too.
+func (r *Resolver) reasons(ctx context.Context, in []matching.Reason) ([]model.MatchReason, error) {
+	lang := i18n.FromContext(ctx)
+	snap, err := r.Reference.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.MatchReason, 0, len(in))
+	for _, reason := range in {
+		args := make(map[string]any, len(reason.Args))
+		for k, v := range reason.Args {
+			s, _ := v.(string)
+			switch k {
+			case "Talent":
+				if t := snap.Talent(s); t != nil {
+					v = i18n.Pick(t.Labels, lang)
+				}
+			case "Language":
+				if l := snap.Language(s); l != nil {
+					v = i18n.Pick(l.Labels, lang)
+				}
+			case "District":
+				if d := snap.District(s); d != nil {
+					v = i18n.Pick(d.Labels, lang)
+				}
+			case "Theme":
+				if t := snap.Theme(s); t != nil {
+					v = i18n.Pick(t.Labels, lang)
+				}
+			case "Weekday":
+				v = i18n.T(lang, "weekday_"+strings.ToLower(s), nil)
+			case "PartOfDay":
+				v = i18n.T(lang, "part_"+strings.ToLower(s), nil)
+			}
+			if reason.Code == matching.ReasonLanguageLevelTooLow && (k == "Need" || k == "Have") {
+				if n, ok := v.(int); ok && n >= 1 && n <= len(talent.LanguageLevels) {
+					v = talent.LanguageLevels[n-1]
+				}
+			}
+			args[k] = v
+		}
+		out = append(out, model.MatchReason{Code: reason.Code, Text: i18n.T(lang, "reason_"+strings.ToLower(reason.Code), args)})
+	}
+	return out, nil
 }

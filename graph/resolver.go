@@ -6,6 +6,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
+	"github.com/helpende-handen/helpende-handen/internal/recommend"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
@@ -20,6 +21,7 @@ type Resolver struct {
 	Broker       *volunteering.Broker
 	TalentBank   *talent.Service
 	Privacy      *privacy.Service
+	Recommend    *recommend.Service
 	// PublicURL is the platform's public address (for calendar feed links).
 	PublicURL string
 	// Sessions sets and clears the session cookie on the HTTP response.

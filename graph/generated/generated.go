@@ -18,6 +18,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/graph/scalars"
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
+	"github.com/helpende-handen/helpende-handen/internal/recommend"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
@@ -37,11 +38,13 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApplicationEvent() ApplicationEventResolver
+	CandidateMatch() CandidateMatchResolver
 	ConsentChange() ConsentChangeResolver
 	District() DistrictResolver
 	Endorsement() EndorsementResolver
 	Mutation() MutationResolver
 	Need() NeedResolver
+	NeedMatch() NeedMatchResolver
 	NeedTalent() NeedTalentResolver
 	Notification() NotificationResolver
 	Organisation() OrganisationResolver
@@ -134,6 +137,13 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CandidateMatch struct {
+		Missing func(childComplexity int) int
+		Profile func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Score   func(childComplexity int) int
+	}
+
 	ChangePasswordPayload struct {
 		Session    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -219,6 +229,11 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	MatchReason struct {
+		Code func(childComplexity int) int
+		Text func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptApplication     func(childComplexity int, input model.ApplicationInput) int
 		AddOrganisationMember func(childComplexity int, input model.AddOrganisationMemberInput) int
@@ -291,6 +306,13 @@ type ComplexityRoot struct {
 	NeedEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	NeedMatch struct {
+		Missing func(childComplexity int) int
+		Need    func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Score   func(childComplexity int) int
 	}
 
 	NeedPayload struct {
@@ -414,21 +436,23 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Districts        func(childComplexity int) int
-		ImpactStats      func(childComplexity int, filter *model.ImpactFilter) int
-		Languages        func(childComplexity int) int
-		Me               func(childComplexity int) int
-		MyApplications   func(childComplexity int, first *int, after *string, status []model.ApplicationStatus) int
-		Need             func(childComplexity int, id string) int
-		Needs            func(childComplexity int, filter *model.NeedFilter, first *int, after *string, orderBy *model.NeedOrder) int
-		Notifications    func(childComplexity int, first *int, after *string, unreadOnly *bool) int
-		Organisation     func(childComplexity int, id string) int
-		Organisations    func(childComplexity int, filter *model.OrganisationFilter, first *int, after *string) int
-		Ping             func(childComplexity int) int
-		TalentCategories func(childComplexity int) int
-		TalentProfiles   func(childComplexity int, filter *model.TalentProfileFilter, first *int, after *string) int
-		Talents          func(childComplexity int, search *string, categoryID *string, first *int, after *string) int
-		Themes           func(childComplexity int) int
+		CandidatesForNeed func(childComplexity int, needID string, first *int) int
+		Districts         func(childComplexity int) int
+		ImpactStats       func(childComplexity int, filter *model.ImpactFilter) int
+		Languages         func(childComplexity int) int
+		Me                func(childComplexity int) int
+		MyApplications    func(childComplexity int, first *int, after *string, status []model.ApplicationStatus) int
+		Need              func(childComplexity int, id string) int
+		Needs             func(childComplexity int, filter *model.NeedFilter, first *int, after *string, orderBy *model.NeedOrder) int
+		Notifications     func(childComplexity int, first *int, after *string, unreadOnly *bool) int
+		Organisation      func(childComplexity int, id string) int
+		Organisations     func(childComplexity int, filter *model.OrganisationFilter, first *int, after *string) int
+		Ping              func(childComplexity int) int
+		RecommendedNeeds  func(childComplexity int, first *int) int
+		TalentCategories  func(childComplexity int) int
+		TalentProfiles    func(childComplexity int, filter *model.TalentProfileFilter, first *int, after *string) int
+		Talents           func(childComplexity int, search *string, categoryID *string, first *int, after *string) int
+		Themes            func(childComplexity int) int
 	}
 
 	Session struct {
@@ -597,6 +621,12 @@ type ApplicationEventResolver interface {
 
 	By(ctx context.Context, obj *volunteering.Event) (*accounts.Person, error)
 }
+type CandidateMatchResolver interface {
+	Profile(ctx context.Context, obj *recommend.CandidateMatch) (*talent.Result, error)
+	Score(ctx context.Context, obj *recommend.CandidateMatch) (float64, error)
+	Reasons(ctx context.Context, obj *recommend.CandidateMatch) ([]model.MatchReason, error)
+	Missing(ctx context.Context, obj *recommend.CandidateMatch) ([]model.MatchReason, error)
+}
 type ConsentChangeResolver interface {
 	By(ctx context.Context, obj *talent.ConsentChange) (*accounts.Person, error)
 }
@@ -672,6 +702,11 @@ type NeedResolver interface {
 	Applications(ctx context.Context, obj *volunteering.Need, first *int, after *string, status []model.ApplicationStatus) (*model.ApplicationConnection, error)
 	ViewerApplications(ctx context.Context, obj *volunteering.Need) ([]volunteering.Application, error)
 }
+type NeedMatchResolver interface {
+	Score(ctx context.Context, obj *recommend.NeedMatch) (float64, error)
+	Reasons(ctx context.Context, obj *recommend.NeedMatch) ([]model.MatchReason, error)
+	Missing(ctx context.Context, obj *recommend.NeedMatch) ([]model.MatchReason, error)
+}
 type NeedTalentResolver interface {
 	Talent(ctx context.Context, obj *volunteering.NeedTalent) (*reference.Talent, error)
 }
@@ -737,6 +772,8 @@ type ProfileTalentResolver interface {
 type QueryResolver interface {
 	Ping(ctx context.Context) (bool, error)
 	Me(ctx context.Context) (*accounts.Person, error)
+	RecommendedNeeds(ctx context.Context, first *int) ([]recommend.NeedMatch, error)
+	CandidatesForNeed(ctx context.Context, needID string, first *int) ([]recommend.CandidateMatch, error)
 	Organisation(ctx context.Context, id string) (*organisations.Organisation, error)
 	Organisations(ctx context.Context, filter *model.OrganisationFilter, first *int, after *string) (*model.OrganisationConnection, error)
 	Districts(ctx context.Context) ([]reference.District, error)
@@ -1057,6 +1094,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CalendarFeedPayload.UserErrors(childComplexity), true
 
+	case "CandidateMatch.missing":
+		if e.ComplexityRoot.CandidateMatch.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateMatch.Missing(childComplexity), true
+	case "CandidateMatch.profile":
+		if e.ComplexityRoot.CandidateMatch.Profile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateMatch.Profile(childComplexity), true
+	case "CandidateMatch.reasons":
+		if e.ComplexityRoot.CandidateMatch.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateMatch.Reasons(childComplexity), true
+	case "CandidateMatch.score":
+		if e.ComplexityRoot.CandidateMatch.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateMatch.Score(childComplexity), true
+
 	case "ChangePasswordPayload.session":
 		if e.ComplexityRoot.ChangePasswordPayload.Session == nil {
 			break
@@ -1328,6 +1390,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarkNotificationsReadPayload.UserErrors(childComplexity), true
+
+	case "MatchReason.code":
+		if e.ComplexityRoot.MatchReason.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchReason.Code(childComplexity), true
+	case "MatchReason.text":
+		if e.ComplexityRoot.MatchReason.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchReason.Text(childComplexity), true
 
 	case "Mutation.acceptApplication":
 		if e.ComplexityRoot.Mutation.AcceptApplication == nil {
@@ -1865,6 +1940,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NeedEdge.Node(childComplexity), true
 
+	case "NeedMatch.missing":
+		if e.ComplexityRoot.NeedMatch.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedMatch.Missing(childComplexity), true
+	case "NeedMatch.need":
+		if e.ComplexityRoot.NeedMatch.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedMatch.Need(childComplexity), true
+	case "NeedMatch.reasons":
+		if e.ComplexityRoot.NeedMatch.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedMatch.Reasons(childComplexity), true
+	case "NeedMatch.score":
+		if e.ComplexityRoot.NeedMatch.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NeedMatch.Score(childComplexity), true
+
 	case "NeedPayload.need":
 		if e.ComplexityRoot.NeedPayload.Need == nil {
 			break
@@ -2335,6 +2435,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProfileTalent.Verified(childComplexity), true
 
+	case "Query.candidatesForNeed":
+		if e.ComplexityRoot.Query.CandidatesForNeed == nil {
+			break
+		}
+
+		args, err := ec.field_Query_candidatesForNeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CandidatesForNeed(childComplexity, args["needId"].(string), args["first"].(*int)), true
 	case "Query.districts":
 		if e.ComplexityRoot.Query.Districts == nil {
 			break
@@ -2437,6 +2548,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Ping(childComplexity), true
+	case "Query.recommendedNeeds":
+		if e.ComplexityRoot.Query.RecommendedNeeds == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recommendedNeeds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RecommendedNeeds(childComplexity, args["first"].(*int)), true
 	case "Query.talentCategories":
 		if e.ComplexityRoot.Query.TalentCategories == nil {
 			break
@@ -3352,6 +3474,38 @@ input NoopInput {
 type NoopPayload {
   clientMutationId: String
   userErrors: [UserError!]!
+}
+`, BuiltIn: false},
+	{Name: "../matching.graphqls", Input: `"""
+One reason why a match fits (or what is missing), in the viewer's language.
+"""
+type MatchReason {
+  "Machine code, e.g. SPEAKS_LANGUAGE, TALENTS_COVERED, DISTANCE, MISSING_TALENT."
+  code: String!
+  text: String!
+}
+
+type NeedMatch {
+  need: Need!
+  "0 … 1"
+  score: Float!
+  reasons: [MatchReason!]!
+  missing: [MatchReason!]!
+}
+
+type CandidateMatch {
+  profile: TalentProfile!
+  "0 … 1"
+  score: Float!
+  reasons: [MatchReason!]!
+  missing: [MatchReason!]!
+}
+
+extend type Query {
+  "Needs that fit the signed-in volunteer, best first, each with its reasons."
+  recommendedNeeds(first: Int = 20): [NeedMatch!]!
+  "People from the talent bank for a need (its organisation's members and matchmakers), only from profiles whose owner allowed it."
+  candidatesForNeed(needId: ID!, first: Int = 20): [CandidateMatch!]!
 }
 `, BuiltIn: false},
 	{Name: "../organisations.graphqls", Input: `enum OrganisationKind {
@@ -4504,6 +4658,20 @@ func (ec *executionContext) childFields_CalendarFeedPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CalendarFeedPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CandidateMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profile":
+		return ec.fieldContext_CandidateMatch_profile(ctx, field)
+	case "score":
+		return ec.fieldContext_CandidateMatch_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_CandidateMatch_reasons(ctx, field)
+	case "missing":
+		return ec.fieldContext_CandidateMatch_missing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CandidateMatch", field.Name)
+}
+
 func (ec *executionContext) childFields_ChangePasswordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "session":
@@ -4674,6 +4842,16 @@ func (ec *executionContext) childFields_MarkNotificationsReadPayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type MarkNotificationsReadPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MatchReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_MatchReason_code(ctx, field)
+	case "text":
+		return ec.fieldContext_MatchReason_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatchReason", field.Name)
+}
+
 func (ec *executionContext) childFields_Need(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4752,6 +4930,20 @@ func (ec *executionContext) childFields_NeedEdge(ctx context.Context, field grap
 		return ec.fieldContext_NeedEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NeedEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NeedMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "need":
+		return ec.fieldContext_NeedMatch_need(ctx, field)
+	case "score":
+		return ec.fieldContext_NeedMatch_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_NeedMatch_reasons(ctx, field)
+	case "missing":
+		return ec.fieldContext_NeedMatch_missing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NeedMatch", field.Name)
 }
 
 func (ec *executionContext) childFields_NeedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5898,6 +6090,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_candidatesForNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "needId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["needId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_impactStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6065,6 +6279,20 @@ func (ec *executionContext) field_Query_organisations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_recommendedNeeds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -7255,6 +7483,125 @@ func (ec *executionContext) fieldContext_CalendarFeedPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _CandidateMatch_profile(ctx context.Context, field graphql.CollectedField, obj *recommend.CandidateMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateMatch_profile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CandidateMatch().Profile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *talent.Result) graphql.Marshaler {
+			return ec.marshalNTalentProfile2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateMatch_profile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateMatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TalentProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateMatch_score(ctx context.Context, field graphql.CollectedField, obj *recommend.CandidateMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateMatch_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CandidateMatch().Score(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateMatch_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateMatch", field, true, true, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CandidateMatch_reasons(ctx context.Context, field graphql.CollectedField, obj *recommend.CandidateMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateMatch_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CandidateMatch().Reasons(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MatchReason) graphql.Marshaler {
+			return ec.marshalNMatchReason2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMatchReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateMatch_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateMatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateMatch_missing(ctx context.Context, field graphql.CollectedField, obj *recommend.CandidateMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateMatch_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CandidateMatch().Missing(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MatchReason) graphql.Marshaler {
+			return ec.marshalNMatchReason2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMatchReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateMatch_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateMatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ChangePasswordPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.ChangePasswordPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8422,6 +8769,52 @@ func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_userErrors
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MatchReason_code(ctx context.Context, field graphql.CollectedField, obj *model.MatchReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchReason_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchReason_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchReason", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MatchReason_text(ctx context.Context, field graphql.CollectedField, obj *model.MatchReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchReason_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchReason_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchReason", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Mutation_noop(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10639,6 +11032,125 @@ func (ec *executionContext) fieldContext_NeedEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _NeedMatch_need(ctx context.Context, field graphql.CollectedField, obj *recommend.NeedMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedMatch_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Need, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *volunteering.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐNeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedMatch_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedMatch_score(ctx context.Context, field graphql.CollectedField, obj *recommend.NeedMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedMatch_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NeedMatch().Score(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedMatch_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NeedMatch", field, true, true, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _NeedMatch_reasons(ctx context.Context, field graphql.CollectedField, obj *recommend.NeedMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedMatch_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NeedMatch().Reasons(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MatchReason) graphql.Marshaler {
+			return ec.marshalNMatchReason2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMatchReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedMatch_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedMatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NeedMatch_missing(ctx context.Context, field graphql.CollectedField, obj *recommend.NeedMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NeedMatch_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NeedMatch().Missing(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MatchReason) graphql.Marshaler {
+			return ec.marshalNMatchReason2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMatchReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NeedMatch_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NeedMatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NeedPayload_need(ctx context.Context, field graphql.CollectedField, obj *model.NeedPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12688,6 +13200,94 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_recommendedNeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recommendedNeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RecommendedNeeds(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []recommend.NeedMatch) graphql.Marshaler {
+			return ec.marshalNNeedMatch2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrecommendᚐNeedMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recommendedNeeds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedMatch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_recommendedNeeds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_candidatesForNeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_candidatesForNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CandidatesForNeed(ctx, fc.Args["needId"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []recommend.CandidateMatch) graphql.Marshaler {
+			return ec.marshalNCandidateMatch2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrecommendᚐCandidateMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_candidatesForNeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateMatch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_candidatesForNeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19736,6 +20336,191 @@ func (ec *executionContext) _CalendarFeedPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var candidateMatchImplementors = []string{"CandidateMatch"}
+
+func (ec *executionContext) _CandidateMatch(ctx context.Context, sel ast.SelectionSet, obj *recommend.CandidateMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, candidateMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CandidateMatch")
+		case "profile":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CandidateMatch_profile(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "score":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CandidateMatch_score(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "reasons":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CandidateMatch_reasons(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "missing":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CandidateMatch_missing(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var changePasswordPayloadImplementors = []string{"ChangePasswordPayload"}
 
 func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePasswordPayload) graphql.Marshaler {
@@ -20686,6 +21471,49 @@ func (ec *executionContext) _MarkNotificationsReadPayload(ctx context.Context, s
 			}
 		case "userErrors":
 			out.Values[i] = ec._MarkNotificationsReadPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var matchReasonImplementors = []string{"MatchReason"}
+
+func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionSet, obj *model.MatchReason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matchReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatchReason")
+		case "code":
+			out.Values[i] = ec._MatchReason_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._MatchReason_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21828,6 +22656,158 @@ func (ec *executionContext) _NeedEdge(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var needMatchImplementors = []string{"NeedMatch"}
+
+func (ec *executionContext) _NeedMatch(ctx context.Context, sel ast.SelectionSet, obj *recommend.NeedMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, needMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NeedMatch")
+		case "need":
+			out.Values[i] = ec._NeedMatch_need(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._NeedMatch_score(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "reasons":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._NeedMatch_reasons(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "missing":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._NeedMatch_missing(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24191,6 +25171,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_me(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "recommendedNeeds":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_recommendedNeeds(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "candidatesForNeed":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_candidatesForNeed(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -27175,6 +28199,26 @@ func (ec *executionContext) unmarshalNCancelShiftInput2githubᚗcomᚋhelpende�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCandidateMatch2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrecommendᚐCandidateMatch(ctx context.Context, sel ast.SelectionSet, v recommend.CandidateMatch) graphql.Marshaler {
+	return ec._CandidateMatch(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCandidateMatch2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrecommendᚐCandidateMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []recommend.CandidateMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCandidateMatch2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrecommendᚐCandidateMatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNChangePasswordInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐChangePasswordInput(ctx context.Context, v any) (model.ChangePasswordInput, error) {
 	res, err := ec.unmarshalInputChangePasswordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27691,6 +28735,26 @@ func (ec *executionContext) marshalNMarkNotificationsReadPayload2ᚖgithubᚗcom
 	return ec._MarkNotificationsReadPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMatchReason2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMatchReason(ctx context.Context, sel ast.SelectionSet, v model.MatchReason) graphql.Marshaler {
+	return ec._MatchReason(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMatchReason2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMatchReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MatchReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatchReason2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMatchReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNMemberRole2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐMemberRole(ctx context.Context, v any) (model.MemberRole, error) {
 	var res model.MemberRole
 	err := res.UnmarshalGQL(v)
@@ -27738,6 +28802,26 @@ func (ec *executionContext) marshalNNeedEdge2ᚕgithubᚗcomᚋhelpendeᚑhanden
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNeedEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐNeedEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNeedMatch2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrecommendᚐNeedMatch(ctx context.Context, sel ast.SelectionSet, v recommend.NeedMatch) graphql.Marshaler {
+	return ec._NeedMatch(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNeedMatch2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrecommendᚐNeedMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []recommend.NeedMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNeedMatch2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrecommendᚐNeedMatch(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -28396,6 +29480,10 @@ func (ec *executionContext) marshalNTalentEdge2ᚕgithubᚗcomᚋhelpendeᚑhand
 func (ec *executionContext) unmarshalNTalentLevelInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTalentLevelInput(ctx context.Context, v any) (model.TalentLevelInput, error) {
 	res, err := ec.unmarshalInputTalentLevelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTalentProfile2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐResult(ctx context.Context, sel ast.SelectionSet, v talent.Result) graphql.Marshaler {
+	return ec._TalentProfile(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNTalentProfile2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋtalentᚐResult(ctx context.Context, sel ast.SelectionSet, v *talent.Result) graphql.Marshaler {

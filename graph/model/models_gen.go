@@ -304,6 +304,13 @@ type MarkNotificationsReadPayload struct {
 	UserErrors  []UserError `json:"userErrors"`
 }
 
+// One reason why a match fits (or what is missing), in the viewer's language.
+type MatchReason struct {
+	// Machine code, e.g. SPEAKS_LANGUAGE, TALENTS_COVERED, DISTANCE, MISSING_TALENT.
+	Code string `json:"code"`
+	Text string `json:"text"`
+}
+
 type Mutation struct {
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/httpserver"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
+	"github.com/helpende-handen/helpende-handen/internal/recommend"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
@@ -50,9 +51,10 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 	a.Organisations = organisations.NewService(db, a.Reference, log)
 	a.Broker = volunteering.NewBroker()
 	a.Volunteering = volunteering.NewService(db, a.Reference, a.Organisations, a.Broker, log)
+	bank := talent.NewService(db, a.Reference)
 	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference,
 		Volunteering: a.Volunteering, Broker: a.Broker, PublicURL: cfg.PublicURL,
-		TalentBank: talent.NewService(db, a.Reference), Privacy: privacy.NewService(db, a.Accounts)}
+		TalentBank: bank, Privacy: privacy.NewService(db, a.Accounts), Recommend: recommend.NewService(db, bank, a.Volunteering)}
 	routes := map[string]http.Handler{
 		"GET /calendar/{file}": calendarHandler(a.Volunteering, log),
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/database"
@@ -85,13 +86,8 @@ func (s *Service) Export(ctx context.Context, viewer *accounts.Viewer) ([]byte, 
 					return fmt.Errorf("export %s: %w", q.name, err)
 				}
 				for k, v := range m {
-					if b, ok := v.([]byte); ok { // text arrays and JSON come as bytes
-						var j any
-						if json.Unmarshal(b, &j) == nil {
-							m[k] = j
-						} else {
-							m[k] = string(b)
-						}
+					if b, ok := v.([]byte); ok { // arrays and JSON come as bytes
+						m[k] = decodeColumn(b)
 					}
 				}
 				list = append(list, m)
@@ -236,4 +232,20 @@ var deleteStatements = []string{
 	`DELETE FROM endorsements WHERE person_id = $1`,
 	`UPDATE applications SET message = '' WHERE person_id = $1`,
 	`UPDATE application_events SET note = '' WHERE application_id IN (SELECT id FROM applications WHERE person_id = $1)`,
+}
+
+// decodeColumn turns a PostgreSQL array ({a,b}) into a list and JSON into its value;
+// anything else stays text.
+func decodeColumn(b []byte) any {
+	if len(b) > 0 && b[0] == '{' {
+		var arr pq.StringArray
+		if err := arr.Scan(b); err == nil {
+			return []string(arr)
+		}
+	}
+	var j any
+	if json.Unmarshal(b, &j) == nil {
+		return j
+	}
+	return string(b)
 }

@@ -52,7 +52,8 @@ type Page struct {
 
 // VisibleTo returns the visibilities the viewer may search, or errs.ErrForbidden:
 // matchmakers see profiles open to matchmakers or organisations; members of an approved
-// organisation see profiles open to organisations. Private profiles are never found.
+// volunteering organisation (not a merchant) see profiles open to organisations.
+// Private profiles are never found.
 func (s *Service) VisibleTo(ctx context.Context, viewer *accounts.Viewer) ([]string, error) {
 	if viewer == nil {
 		return nil, errs.ErrUnauthenticated
@@ -61,8 +62,9 @@ func (s *Service) VisibleTo(ctx context.Context, viewer *accounts.Viewer) ([]str
 		return []string{Matchmakers, Organisations}, nil
 	}
 	var member bool
+	// Profiles open to organisations are open to volunteering organisations, not to shops.
 	if err := s.db.GetContext(ctx, &member, `SELECT EXISTS (SELECT 1 FROM organisation_members m JOIN organisations o
-		ON o.id = m.organisation_id WHERE m.person_id = $1 AND o.status = 'APPROVED')`, viewer.PersonID); err != nil {
+		ON o.id = m.organisation_id WHERE m.person_id = $1 AND o.status = 'APPROVED' AND o.kind <> 'MERCHANT')`, viewer.PersonID); err != nil {
 		return nil, fmt.Errorf("check membership: %w", err)
 	}
 	if member {
@@ -104,7 +106,7 @@ func (s *Service) Search(ctx context.Context, viewer *accounts.Viewer, f Filter,
 		args["themes"] = pq.StringArray(f.Themes)
 	}
 	if len(f.Weekdays) > 0 {
-		where = append(where, `EXISTS (SELECT 1 FROM jsonb_array_elements(tp.availability) a WHERE (a->>'weekday')::int = ANY(:days))`)
+		where = append(where, `EXISTS (SELECT 1 FROM jsonb_array_elements(tp.availability) a WHERE CAST(a->>'weekday' AS int) = ANY(:days))`)
 		args["days"] = pq.Int64Array(toInt64(f.Weekdays))
 	}
 	if f.LookingForJob {

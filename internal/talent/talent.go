@@ -231,14 +231,14 @@ func (s *Service) Update(ctx context.Context, viewer *accounts.Viewer, in Input)
 		}
 		for i, sl := range in.Availability {
 			f := fmt.Sprintf("availability.%d", i)
-			from, e1 := time.Parse("15:04", sl.From)
-			to, e2 := time.Parse("15:04", sl.To)
+			from, ok1 := ClockMinutes(sl.From)
+			to, ok2 := ClockMinutes(sl.To)
 			switch {
 			case sl.Weekday < 1 || sl.Weekday > 7:
 				v.Add(f+".weekday", errs.Invalid, "invalid", nil)
-			case e1 != nil || e2 != nil:
+			case !ok1 || !ok2 || from == 24*60:
 				v.Add(f, errs.Invalid, "time_invalid", nil)
-			case !to.After(from):
+			case to <= from:
 				v.Add(f+".to", errs.Invalid, "end_before_start", nil)
 			}
 		}
@@ -395,4 +395,16 @@ func dedupe(in []string) []string {
 		}
 	}
 	return out
+}
+
+// ClockMinutes parses HH:MM (00:00 … 24:00) into minutes after midnight.
+func ClockMinutes(s string) (int, bool) {
+	if s == "24:00" {
+		return 24 * 60, true
+	}
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, false
+	}
+	return t.Hour()*60 + t.Minute(), true
 }
