@@ -29,11 +29,13 @@ const (
 	typeTheme        = "Theme"
 	typeTalent       = "Talent"
 	typeCategory     = "TalentCategory"
+	typeProposal     = "Proposal"
+	typeConsent      = "OnBehalfConsent"
 )
 
 // uuidTypes are the kinds of object whose keys are UUIDs.
 var uuidTypes = map[string]bool{typePerson: true, typeOrganisation: true, "Need": true, "Shift": true, "Application": true,
-	"Notification": true, "Endorsement": true}
+	"Notification": true, "Endorsement": true, typeProposal: true, typeConsent: true}
 
 // userErrors turns domain user errors into payload errors in the request's language.
 // Any other error is returned as is and becomes a top-level error.

@@ -4,6 +4,7 @@ package graph
 
 import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
@@ -22,6 +23,7 @@ type Resolver struct {
 	TalentBank   *talent.Service
 	Privacy      *privacy.Service
 	Recommend    *recommend.Service
+	Matchmaking  *matchmaking.Service
 	// PublicURL is the platform's public address (for calendar feed links).
 	PublicURL string
 	// Sessions sets and clears the session cookie on the HTTP response.

@@ -17,6 +17,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/graph/model"
 	"github.com/helpende-handen/helpende-handen/graph/scalars"
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
@@ -47,11 +48,14 @@ type ResolverRoot interface {
 	NeedMatch() NeedMatchResolver
 	NeedTalent() NeedTalentResolver
 	Notification() NotificationResolver
+	OnBehalfAction() OnBehalfActionResolver
+	OnBehalfConsent() OnBehalfConsentResolver
 	Organisation() OrganisationResolver
 	OrganisationMembership() OrganisationMembershipResolver
 	Person() PersonResolver
 	ProfileLanguage() ProfileLanguageResolver
 	ProfileTalent() ProfileTalentResolver
+	Proposal() ProposalResolver
 	Query() QueryResolver
 	Shift() ShiftResolver
 	SpokenLanguage() SpokenLanguageResolver
@@ -235,37 +239,41 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptApplication     func(childComplexity int, input model.ApplicationInput) int
-		AddOrganisationMember func(childComplexity int, input model.AddOrganisationMemberInput) int
-		AddShifts             func(childComplexity int, input model.AddShiftsInput) int
-		ApplyToNeed           func(childComplexity int, input model.ApplyToNeedInput) int
-		ApproveOrganisation   func(childComplexity int, input model.ApproveOrganisationInput) int
-		CalendarFeed          func(childComplexity int, input *model.CalendarFeedInput) int
-		CancelShift           func(childComplexity int, input model.CancelShiftInput) int
-		ChangePassword        func(childComplexity int, input model.ChangePasswordInput) int
-		CloseNeed             func(childComplexity int, input model.CloseNeedInput) int
-		ConfirmAttendance     func(childComplexity int, input model.ConfirmAttendanceInput) int
-		CreateNeed            func(childComplexity int, input model.CreateNeedInput) int
-		CreateOrganisation    func(childComplexity int, input model.CreateOrganisationInput) int
-		DeclineApplication    func(childComplexity int, input model.ApplicationInput) int
-		DeleteMyAccount       func(childComplexity int, input model.DeleteMyAccountInput) int
-		ExportMyData          func(childComplexity int) int
-		GrantRole             func(childComplexity int, input model.GrantRoleInput) int
-		HideEndorsement       func(childComplexity int, input model.HideEndorsementInput) int
-		Login                 func(childComplexity int, input model.LoginInput) int
-		Logout                func(childComplexity int, input *model.LogoutInput) int
-		MarkNoShow            func(childComplexity int, input model.ApplicationInput) int
-		MarkNotificationsRead func(childComplexity int, input *model.MarkNotificationsReadInput) int
-		Noop                  func(childComplexity int, input *model.NoopInput) int
-		PublishNeed           func(childComplexity int, input model.PublishNeedInput) int
-		Register              func(childComplexity int, input model.RegisterInput) int
-		SetProfileVisibility  func(childComplexity int, input model.SetProfileVisibilityInput) int
-		ThankVolunteer        func(childComplexity int, input model.ThankVolunteerInput) int
-		UpdateMe              func(childComplexity int, input model.UpdateMeInput) int
-		UpdateNeed            func(childComplexity int, input model.UpdateNeedInput) int
-		UpdateOrganisation    func(childComplexity int, input model.UpdateOrganisationInput) int
-		UpdateTalentProfile   func(childComplexity int, input model.UpdateTalentProfileInput) int
-		WithdrawApplication   func(childComplexity int, input model.ApplicationInput) int
+		AcceptApplication       func(childComplexity int, input model.ApplicationInput) int
+		ActOnBehalfConsent      func(childComplexity int, input model.ActOnBehalfConsentInput) int
+		AddOrganisationMember   func(childComplexity int, input model.AddOrganisationMemberInput) int
+		AddShifts               func(childComplexity int, input model.AddShiftsInput) int
+		ApplyToNeed             func(childComplexity int, input model.ApplyToNeedInput) int
+		ApproveOrganisation     func(childComplexity int, input model.ApproveOrganisationInput) int
+		CalendarFeed            func(childComplexity int, input *model.CalendarFeedInput) int
+		CancelShift             func(childComplexity int, input model.CancelShiftInput) int
+		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
+		CloseNeed               func(childComplexity int, input model.CloseNeedInput) int
+		ConfirmAttendance       func(childComplexity int, input model.ConfirmAttendanceInput) int
+		CreateNeed              func(childComplexity int, input model.CreateNeedInput) int
+		CreateOrganisation      func(childComplexity int, input model.CreateOrganisationInput) int
+		DeclineApplication      func(childComplexity int, input model.ApplicationInput) int
+		DeleteMyAccount         func(childComplexity int, input model.DeleteMyAccountInput) int
+		ExportMyData            func(childComplexity int) int
+		GrantRole               func(childComplexity int, input model.GrantRoleInput) int
+		HideEndorsement         func(childComplexity int, input model.HideEndorsementInput) int
+		Login                   func(childComplexity int, input model.LoginInput) int
+		Logout                  func(childComplexity int, input *model.LogoutInput) int
+		MarkNoShow              func(childComplexity int, input model.ApplicationInput) int
+		MarkNotificationsRead   func(childComplexity int, input *model.MarkNotificationsReadInput) int
+		Noop                    func(childComplexity int, input *model.NoopInput) int
+		ProposeCandidate        func(childComplexity int, input model.ProposeCandidateInput) int
+		PublishNeed             func(childComplexity int, input model.PublishNeedInput) int
+		Register                func(childComplexity int, input model.RegisterInput) int
+		RespondToProposal       func(childComplexity int, input model.RespondToProposalInput) int
+		SetProfileVisibility    func(childComplexity int, input model.SetProfileVisibilityInput) int
+		ThankVolunteer          func(childComplexity int, input model.ThankVolunteerInput) int
+		UpdateMe                func(childComplexity int, input model.UpdateMeInput) int
+		UpdateNeed              func(childComplexity int, input model.UpdateNeedInput) int
+		UpdateOrganisation      func(childComplexity int, input model.UpdateOrganisationInput) int
+		UpdateTalentProfile     func(childComplexity int, input model.UpdateTalentProfileInput) int
+		WithdrawApplication     func(childComplexity int, input model.ApplicationInput) int
+		WithdrawOnBehalfConsent func(childComplexity int, input model.WithdrawOnBehalfConsentInput) int
 	}
 
 	Need struct {
@@ -355,6 +363,28 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	OnBehalfAction struct {
+		Action     func(childComplexity int) int
+		At         func(childComplexity int) int
+		Matchmaker func(childComplexity int) int
+	}
+
+	OnBehalfConsent struct {
+		Active      func(childComplexity int) int
+		EndsAt      func(childComplexity int) int
+		GrantedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Matchmaker  func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Person      func(childComplexity int) int
+		WithdrawnAt func(childComplexity int) int
+	}
+
+	OnBehalfConsentPayload struct {
+		Consent    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Organisation struct {
 		Accessibility func(childComplexity int) int
 		Address       func(childComplexity int) int
@@ -416,8 +446,11 @@ type ComplexityRoot struct {
 		Email             func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Memberships       func(childComplexity int) int
+		OnBehalfConsents  func(childComplexity int) int
+		OnBehalfLog       func(childComplexity int) int
 		Phone             func(childComplexity int) int
 		PreferredLanguage func(childComplexity int) int
+		Proposals         func(childComplexity int) int
 		Roles             func(childComplexity int) int
 		TalentProfile     func(childComplexity int) int
 		YearOverview      func(childComplexity int, year *int) int
@@ -433,6 +466,22 @@ type ComplexityRoot struct {
 		Level    func(childComplexity int) int
 		Talent   func(childComplexity int) int
 		Verified func(childComplexity int) int
+	}
+
+	Proposal struct {
+		Application func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		DecidedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Matchmaker  func(childComplexity int) int
+		Message     func(childComplexity int) int
+		Need        func(childComplexity int) int
+		Status      func(childComplexity int) int
+	}
+
+	ProposalPayload struct {
+		Proposal   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Query struct {
@@ -652,6 +701,10 @@ type MutationResolver interface {
 	UpdateMe(ctx context.Context, input model.UpdateMeInput) (*model.UpdateMePayload, error)
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.ChangePasswordPayload, error)
 	GrantRole(ctx context.Context, input model.GrantRoleInput) (*model.GrantRolePayload, error)
+	ProposeCandidate(ctx context.Context, input model.ProposeCandidateInput) (*model.ProposalPayload, error)
+	RespondToProposal(ctx context.Context, input model.RespondToProposalInput) (*model.ProposalPayload, error)
+	ActOnBehalfConsent(ctx context.Context, input model.ActOnBehalfConsentInput) (*model.OnBehalfConsentPayload, error)
+	WithdrawOnBehalfConsent(ctx context.Context, input model.WithdrawOnBehalfConsentInput) (*model.OnBehalfConsentPayload, error)
 	CreateOrganisation(ctx context.Context, input model.CreateOrganisationInput) (*model.OrganisationPayload, error)
 	UpdateOrganisation(ctx context.Context, input model.UpdateOrganisationInput) (*model.OrganisationPayload, error)
 	AddOrganisationMember(ctx context.Context, input model.AddOrganisationMemberInput) (*model.AddOrganisationMemberPayload, error)
@@ -719,6 +772,16 @@ type NotificationResolver interface {
 	Shift(ctx context.Context, obj *volunteering.Notification) (*volunteering.Shift, error)
 	Application(ctx context.Context, obj *volunteering.Notification) (*volunteering.Application, error)
 }
+type OnBehalfActionResolver interface {
+	Matchmaker(ctx context.Context, obj *matchmaking.LogEntry) (*accounts.Person, error)
+}
+type OnBehalfConsentResolver interface {
+	ID(ctx context.Context, obj *matchmaking.Consent) (string, error)
+	Person(ctx context.Context, obj *matchmaking.Consent) (*accounts.Person, error)
+	Matchmaker(ctx context.Context, obj *matchmaking.Consent) (*accounts.Person, error)
+
+	Active(ctx context.Context, obj *matchmaking.Consent) (bool, error)
+}
 type OrganisationResolver interface {
 	ID(ctx context.Context, obj *organisations.Organisation) (string, error)
 	Kind(ctx context.Context, obj *organisations.Organisation) (model.OrganisationKind, error)
@@ -756,6 +819,9 @@ type PersonResolver interface {
 	Phone(ctx context.Context, obj *accounts.Person) (*string, error)
 	Memberships(ctx context.Context, obj *accounts.Person) ([]organisations.Membership, error)
 
+	Proposals(ctx context.Context, obj *accounts.Person) ([]matchmaking.Proposal, error)
+	OnBehalfConsents(ctx context.Context, obj *accounts.Person) ([]matchmaking.Consent, error)
+	OnBehalfLog(ctx context.Context, obj *accounts.Person) ([]matchmaking.LogEntry, error)
 	TalentProfile(ctx context.Context, obj *accounts.Person) (*talent.Result, error)
 	YearOverview(ctx context.Context, obj *accounts.Person, year *int) (*model.YearOverview, error)
 }
@@ -768,6 +834,14 @@ type ProfileTalentResolver interface {
 
 	Learned(ctx context.Context, obj *talent.Talent) ([]model.LearnedHow, error)
 	Verified(ctx context.Context, obj *talent.Talent) (bool, error)
+}
+type ProposalResolver interface {
+	ID(ctx context.Context, obj *matchmaking.Proposal) (string, error)
+	Need(ctx context.Context, obj *matchmaking.Proposal) (*volunteering.Need, error)
+	Matchmaker(ctx context.Context, obj *matchmaking.Proposal) (*accounts.Person, error)
+
+	Status(ctx context.Context, obj *matchmaking.Proposal) (model.ProposalStatus, error)
+	Application(ctx context.Context, obj *matchmaking.Proposal) (*volunteering.Application, error)
 }
 type QueryResolver interface {
 	Ping(ctx context.Context) (bool, error)
@@ -1415,6 +1489,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptApplication(childComplexity, args["input"].(model.ApplicationInput)), true
+	case "Mutation.actOnBehalfConsent":
+		if e.ComplexityRoot.Mutation.ActOnBehalfConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_actOnBehalfConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ActOnBehalfConsent(childComplexity, args["input"].(model.ActOnBehalfConsentInput)), true
 	case "Mutation.addOrganisationMember":
 		if e.ComplexityRoot.Mutation.AddOrganisationMember == nil {
 			break
@@ -1641,6 +1726,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Noop(childComplexity, args["input"].(*model.NoopInput)), true
+	case "Mutation.proposeCandidate":
+		if e.ComplexityRoot.Mutation.ProposeCandidate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeCandidate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeCandidate(childComplexity, args["input"].(model.ProposeCandidateInput)), true
 	case "Mutation.publishNeed":
 		if e.ComplexityRoot.Mutation.PublishNeed == nil {
 			break
@@ -1663,6 +1759,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Register(childComplexity, args["input"].(model.RegisterInput)), true
+	case "Mutation.respondToProposal":
+		if e.ComplexityRoot.Mutation.RespondToProposal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_respondToProposal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RespondToProposal(childComplexity, args["input"].(model.RespondToProposalInput)), true
 	case "Mutation.setProfileVisibility":
 		if e.ComplexityRoot.Mutation.SetProfileVisibility == nil {
 			break
@@ -1740,6 +1847,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawApplication(childComplexity, args["input"].(model.ApplicationInput)), true
+	case "Mutation.withdrawOnBehalfConsent":
+		if e.ComplexityRoot.Mutation.WithdrawOnBehalfConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawOnBehalfConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawOnBehalfConsent(childComplexity, args["input"].(model.WithdrawOnBehalfConsentInput)), true
 
 	case "Need.accessibility":
 		if e.ComplexityRoot.Need.Accessibility == nil {
@@ -2103,6 +2221,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
 
+	case "OnBehalfAction.action":
+		if e.ComplexityRoot.OnBehalfAction.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfAction.Action(childComplexity), true
+	case "OnBehalfAction.at":
+		if e.ComplexityRoot.OnBehalfAction.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfAction.At(childComplexity), true
+	case "OnBehalfAction.matchmaker":
+		if e.ComplexityRoot.OnBehalfAction.Matchmaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfAction.Matchmaker(childComplexity), true
+
+	case "OnBehalfConsent.active":
+		if e.ComplexityRoot.OnBehalfConsent.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsent.Active(childComplexity), true
+	case "OnBehalfConsent.endsAt":
+		if e.ComplexityRoot.OnBehalfConsent.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsent.EndsAt(childComplexity), true
+	case "OnBehalfConsent.grantedAt":
+		if e.ComplexityRoot.OnBehalfConsent.GrantedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsent.GrantedAt(childComplexity), true
+	case "OnBehalfConsent.id":
+		if e.ComplexityRoot.OnBehalfConsent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsent.ID(childComplexity), true
+	case "OnBehalfConsent.matchmaker":
+		if e.ComplexityRoot.OnBehalfConsent.Matchmaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsent.Matchmaker(childComplexity), true
+	case "OnBehalfConsent.note":
+		if e.ComplexityRoot.OnBehalfConsent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsent.Note(childComplexity), true
+	case "OnBehalfConsent.person":
+		if e.ComplexityRoot.OnBehalfConsent.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsent.Person(childComplexity), true
+	case "OnBehalfConsent.withdrawnAt":
+		if e.ComplexityRoot.OnBehalfConsent.WithdrawnAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsent.WithdrawnAt(childComplexity), true
+
+	case "OnBehalfConsentPayload.consent":
+		if e.ComplexityRoot.OnBehalfConsentPayload.Consent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsentPayload.Consent(childComplexity), true
+	case "OnBehalfConsentPayload.userErrors":
+		if e.ComplexityRoot.OnBehalfConsentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnBehalfConsentPayload.UserErrors(childComplexity), true
+
 	case "Organisation.accessibility":
 		if e.ComplexityRoot.Organisation.Accessibility == nil {
 			break
@@ -2361,6 +2560,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Memberships(childComplexity), true
+	case "Person.onBehalfConsents":
+		if e.ComplexityRoot.Person.OnBehalfConsents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.OnBehalfConsents(childComplexity), true
+	case "Person.onBehalfLog":
+		if e.ComplexityRoot.Person.OnBehalfLog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.OnBehalfLog(childComplexity), true
 	case "Person.phone":
 		if e.ComplexityRoot.Person.Phone == nil {
 			break
@@ -2373,6 +2584,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.PreferredLanguage(childComplexity), true
+	case "Person.proposals":
+		if e.ComplexityRoot.Person.Proposals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Proposals(childComplexity), true
 	case "Person.roles":
 		if e.ComplexityRoot.Person.Roles == nil {
 			break
@@ -2434,6 +2651,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProfileTalent.Verified(childComplexity), true
+
+	case "Proposal.application":
+		if e.ComplexityRoot.Proposal.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proposal.Application(childComplexity), true
+	case "Proposal.createdAt":
+		if e.ComplexityRoot.Proposal.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proposal.CreatedAt(childComplexity), true
+	case "Proposal.decidedAt":
+		if e.ComplexityRoot.Proposal.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proposal.DecidedAt(childComplexity), true
+	case "Proposal.id":
+		if e.ComplexityRoot.Proposal.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proposal.ID(childComplexity), true
+	case "Proposal.matchmaker":
+		if e.ComplexityRoot.Proposal.Matchmaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proposal.Matchmaker(childComplexity), true
+	case "Proposal.message":
+		if e.ComplexityRoot.Proposal.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proposal.Message(childComplexity), true
+	case "Proposal.need":
+		if e.ComplexityRoot.Proposal.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proposal.Need(childComplexity), true
+	case "Proposal.status":
+		if e.ComplexityRoot.Proposal.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Proposal.Status(childComplexity), true
+
+	case "ProposalPayload.proposal":
+		if e.ComplexityRoot.ProposalPayload.Proposal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposalPayload.Proposal(childComplexity), true
+	case "ProposalPayload.userErrors":
+		if e.ComplexityRoot.ProposalPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProposalPayload.UserErrors(childComplexity), true
 
 	case "Query.candidatesForNeed":
 		if e.ComplexityRoot.Query.CandidatesForNeed == nil {
@@ -3114,6 +3393,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputActOnBehalfConsentInput,
 		ec.unmarshalInputAddOrganisationMemberInput,
 		ec.unmarshalInputAddShiftsInput,
 		ec.unmarshalInputAddressInput,
@@ -3144,8 +3424,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputOrganisationFilter,
 		ec.unmarshalInputProfileLanguageInput,
 		ec.unmarshalInputProfileTalentInput,
+		ec.unmarshalInputProposeCandidateInput,
 		ec.unmarshalInputPublishNeedInput,
 		ec.unmarshalInputRegisterInput,
+		ec.unmarshalInputRespondToProposalInput,
 		ec.unmarshalInputSetProfileVisibilityInput,
 		ec.unmarshalInputShiftInput,
 		ec.unmarshalInputTalentLevelInput,
@@ -3156,6 +3438,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateOrganisationInput,
 		ec.unmarshalInputUpdateTalentProfileInput,
 		ec.unmarshalInputWeeklyPatternInput,
+		ec.unmarshalInputWithdrawOnBehalfConsentInput,
 	)
 	first := true
 
@@ -3506,6 +3789,108 @@ extend type Query {
   recommendedNeeds(first: Int = 20): [NeedMatch!]!
   "People from the talent bank for a need (its organisation's members and matchmakers), only from profiles whose owner allowed it."
   candidatesForNeed(needId: ID!, first: Int = 20): [CandidateMatch!]!
+}
+`, BuiltIn: false},
+	{Name: "../matchmaking.graphqls", Input: `enum ProposalStatus {
+  PENDING
+  ACCEPTED
+  DECLINED
+}
+
+"""
+A matchmaker's suggestion that a person helps with a need. The person decides.
+"""
+type Proposal {
+  id: ID!
+  need: Need!
+  "The matchmaker who proposed it (name only)."
+  matchmaker: Person
+  message: String!
+  status: ProposalStatus!
+  "The application made when the person accepted."
+  application: Application
+  createdAt: DateTime!
+  decidedAt: DateTime
+}
+
+"""
+A person's consent that a matchmaker acts on their behalf, until an end date.
+"""
+type OnBehalfConsent {
+  id: ID!
+  person: Person!
+  matchmaker: Person!
+  grantedAt: DateTime!
+  endsAt: DateTime!
+  withdrawnAt: DateTime
+  active: Boolean!
+  note: String!
+}
+
+"""
+Something a matchmaker did on the person's behalf.
+"""
+type OnBehalfAction {
+  "The mutation, e.g. applyToNeed."
+  action: String!
+  at: DateTime!
+  matchmaker: Person
+}
+
+input ProposeCandidateInput {
+  needId: ID!
+  personId: ID!
+  message: String
+}
+
+type ProposalPayload {
+  proposal: Proposal
+  userErrors: [UserError!]!
+}
+
+input RespondToProposalInput {
+  proposalId: ID!
+  accept: Boolean!
+  "The shift to sign up for (not for flexible needs)."
+  shiftId: ID
+}
+
+"""
+A matchmaker records the person's consent (given in person or on paper). To act on the
+person's behalf, the matchmaker then sends the header ` + "`" + `Act-On-Behalf-Of: <person id>` + "`" + `.
+"""
+input ActOnBehalfConsentInput {
+  personId: ID!
+  until: DateTime!
+  note: String
+}
+
+input WithdrawOnBehalfConsentInput {
+  consentId: ID!
+}
+
+type OnBehalfConsentPayload {
+  consent: OnBehalfConsent
+  userErrors: [UserError!]!
+}
+
+extend type Person {
+  "Proposals made to the person (only for the person)."
+  proposals: [Proposal!]!
+  "Consents to act on the person's behalf (for the person; for a matchmaker: the ones given to them)."
+  onBehalfConsents: [OnBehalfConsent!]!
+  "Everything done on the person's behalf (only for the person)."
+  onBehalfLog: [OnBehalfAction!]!
+}
+
+extend type Mutation {
+  "Matchmakers: propose a person (whose profile is open to matchmakers) for a need."
+  proposeCandidate(input: ProposeCandidateInput!): ProposalPayload!
+  respondToProposal(input: RespondToProposalInput!): ProposalPayload!
+  "Matchmakers: record a person's consent to act on their behalf, with an end date."
+  actOnBehalfConsent(input: ActOnBehalfConsentInput!): OnBehalfConsentPayload!
+  "The person (or the matchmaker) ends a consent."
+  withdrawOnBehalfConsent(input: WithdrawOnBehalfConsentInput!): OnBehalfConsentPayload!
 }
 `, BuiltIn: false},
 	{Name: "../organisations.graphqls", Input: `enum OrganisationKind {
@@ -4194,6 +4579,8 @@ enum NotificationKind {
   SHIFT_CANCELLED
   SHIFT_REMINDER
   THANK_YOU
+  "A matchmaker proposed you for a need."
+  PROPOSAL_RECEIVED
 }
 
 type Notification {
@@ -5026,6 +5413,50 @@ func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_OnBehalfAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_OnBehalfAction_action(ctx, field)
+	case "at":
+		return ec.fieldContext_OnBehalfAction_at(ctx, field)
+	case "matchmaker":
+		return ec.fieldContext_OnBehalfAction_matchmaker(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OnBehalfAction", field.Name)
+}
+
+func (ec *executionContext) childFields_OnBehalfConsent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OnBehalfConsent_id(ctx, field)
+	case "person":
+		return ec.fieldContext_OnBehalfConsent_person(ctx, field)
+	case "matchmaker":
+		return ec.fieldContext_OnBehalfConsent_matchmaker(ctx, field)
+	case "grantedAt":
+		return ec.fieldContext_OnBehalfConsent_grantedAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_OnBehalfConsent_endsAt(ctx, field)
+	case "withdrawnAt":
+		return ec.fieldContext_OnBehalfConsent_withdrawnAt(ctx, field)
+	case "active":
+		return ec.fieldContext_OnBehalfConsent_active(ctx, field)
+	case "note":
+		return ec.fieldContext_OnBehalfConsent_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OnBehalfConsent", field.Name)
+}
+
+func (ec *executionContext) childFields_OnBehalfConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "consent":
+		return ec.fieldContext_OnBehalfConsentPayload_consent(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OnBehalfConsentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OnBehalfConsentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5154,6 +5585,12 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_memberships(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Person_createdAt(ctx, field)
+	case "proposals":
+		return ec.fieldContext_Person_proposals(ctx, field)
+	case "onBehalfConsents":
+		return ec.fieldContext_Person_onBehalfConsents(ctx, field)
+	case "onBehalfLog":
+		return ec.fieldContext_Person_onBehalfLog(ctx, field)
 	case "talentProfile":
 		return ec.fieldContext_Person_talentProfile(ctx, field)
 	case "yearOverview":
@@ -5184,6 +5621,38 @@ func (ec *executionContext) childFields_ProfileTalent(ctx context.Context, field
 		return ec.fieldContext_ProfileTalent_verified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProfileTalent", field.Name)
+}
+
+func (ec *executionContext) childFields_Proposal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Proposal_id(ctx, field)
+	case "need":
+		return ec.fieldContext_Proposal_need(ctx, field)
+	case "matchmaker":
+		return ec.fieldContext_Proposal_matchmaker(ctx, field)
+	case "message":
+		return ec.fieldContext_Proposal_message(ctx, field)
+	case "status":
+		return ec.fieldContext_Proposal_status(ctx, field)
+	case "application":
+		return ec.fieldContext_Proposal_application(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Proposal_createdAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Proposal_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Proposal", field.Name)
+}
+
+func (ec *executionContext) childFields_ProposalPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "proposal":
+		return ec.fieldContext_ProposalPayload_proposal(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProposalPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProposalPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5596,6 +6065,20 @@ func (ec *executionContext) field_Mutation_acceptApplication_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_actOnBehalfConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ActOnBehalfConsentInput, error) {
+			return ec.unmarshalNActOnBehalfConsentInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐActOnBehalfConsentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addOrganisationMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5876,6 +6359,20 @@ func (ec *executionContext) field_Mutation_noop_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_proposeCandidate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProposeCandidateInput, error) {
+			return ec.unmarshalNProposeCandidateInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProposeCandidateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5896,6 +6393,20 @@ func (ec *executionContext) field_Mutation_register_args(ctx context.Context, ra
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RegisterInput, error) {
 			return ec.unmarshalNRegisterInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRegisterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_respondToProposal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RespondToProposalInput, error) {
+			return ec.unmarshalNRespondToProposalInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRespondToProposalInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5994,6 +6505,20 @@ func (ec *executionContext) field_Mutation_withdrawApplication_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ApplicationInput, error) {
 			return ec.unmarshalNApplicationInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐApplicationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawOnBehalfConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WithdrawOnBehalfConsentInput, error) {
+			return ec.unmarshalNWithdrawOnBehalfConsentInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWithdrawOnBehalfConsentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9125,6 +9650,182 @@ func (ec *executionContext) fieldContext_Mutation_grantRole(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_proposeCandidate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposeCandidate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposeCandidate(ctx, fc.Args["input"].(model.ProposeCandidateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProposalPayload) graphql.Marshaler {
+			return ec.marshalNProposalPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProposalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposeCandidate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposeCandidate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_respondToProposal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_respondToProposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RespondToProposal(ctx, fc.Args["input"].(model.RespondToProposalInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProposalPayload) graphql.Marshaler {
+			return ec.marshalNProposalPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProposalPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_respondToProposal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProposalPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_respondToProposal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_actOnBehalfConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_actOnBehalfConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ActOnBehalfConsent(ctx, fc.Args["input"].(model.ActOnBehalfConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OnBehalfConsentPayload) graphql.Marshaler {
+			return ec.marshalNOnBehalfConsentPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐOnBehalfConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_actOnBehalfConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnBehalfConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_actOnBehalfConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawOnBehalfConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawOnBehalfConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawOnBehalfConsent(ctx, fc.Args["input"].(model.WithdrawOnBehalfConsentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OnBehalfConsentPayload) graphql.Marshaler {
+			return ec.marshalNOnBehalfConsentPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐOnBehalfConsentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawOnBehalfConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnBehalfConsentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawOnBehalfConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11747,6 +12448,350 @@ func (ec *executionContext) fieldContext_NotificationEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _OnBehalfAction_action(ctx context.Context, field graphql.CollectedField, obj *matchmaking.LogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfAction_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfAction_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnBehalfAction", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OnBehalfAction_at(ctx context.Context, field graphql.CollectedField, obj *matchmaking.LogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfAction_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfAction_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnBehalfAction", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _OnBehalfAction_matchmaker(ctx context.Context, field graphql.CollectedField, obj *matchmaking.LogEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfAction_matchmaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OnBehalfAction().Matchmaker(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *accounts.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋaccountsᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfAction_matchmaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnBehalfAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnBehalfConsent_id(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OnBehalfConsent().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnBehalfConsent", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OnBehalfConsent_person(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsent_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OnBehalfConsent().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *accounts.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋaccountsᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsent_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnBehalfConsent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnBehalfConsent_matchmaker(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsent_matchmaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OnBehalfConsent().Matchmaker(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *accounts.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋaccountsᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsent_matchmaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnBehalfConsent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnBehalfConsent_grantedAt(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsent_grantedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrantedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsent_grantedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnBehalfConsent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _OnBehalfConsent_endsAt(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsent_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsent_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnBehalfConsent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _OnBehalfConsent_withdrawnAt(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsent_withdrawnAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsent_withdrawnAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnBehalfConsent", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _OnBehalfConsent_active(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsent_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OnBehalfConsent().Active(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsent_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnBehalfConsent", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _OnBehalfConsent_note(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnBehalfConsent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _OnBehalfConsentPayload_consent(ctx context.Context, field graphql.CollectedField, obj *model.OnBehalfConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsentPayload_consent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *matchmaking.Consent) graphql.Marshaler {
+			return ec.marshalOOnBehalfConsent2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐConsent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsentPayload_consent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnBehalfConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnBehalfConsent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OnBehalfConsentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OnBehalfConsentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnBehalfConsentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OnBehalfConsentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OnBehalfConsentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *organisations.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12917,6 +13962,102 @@ func (ec *executionContext) fieldContext_Person_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _Person_proposals(ctx context.Context, field graphql.CollectedField, obj *accounts.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_proposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Proposals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matchmaking.Proposal) graphql.Marshaler {
+			return ec.marshalNProposal2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐProposalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_proposals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Proposal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_onBehalfConsents(ctx context.Context, field graphql.CollectedField, obj *accounts.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_onBehalfConsents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().OnBehalfConsents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matchmaking.Consent) graphql.Marshaler {
+			return ec.marshalNOnBehalfConsent2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐConsentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_onBehalfConsents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnBehalfConsent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_onBehalfLog(ctx context.Context, field graphql.CollectedField, obj *accounts.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_onBehalfLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().OnBehalfLog(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []matchmaking.LogEntry) graphql.Marshaler {
+			return ec.marshalNOnBehalfAction2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐLogEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_onBehalfLog(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OnBehalfAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Person_talentProfile(ctx context.Context, field graphql.CollectedField, obj *accounts.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13147,6 +14288,281 @@ func (ec *executionContext) _ProfileTalent_verified(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ProfileTalent_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProfileTalent", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Proposal_id(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Proposal_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Proposal().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Proposal_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Proposal", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Proposal_need(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Proposal_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Proposal().Need(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *volunteering.Need) graphql.Marshaler {
+			return ec.marshalNNeed2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐNeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Proposal_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Proposal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Proposal_matchmaker(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Proposal_matchmaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Proposal().Matchmaker(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *accounts.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋaccountsᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Proposal_matchmaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Proposal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Proposal_message(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Proposal_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Proposal_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Proposal", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Proposal_status(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Proposal_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Proposal().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProposalStatus) graphql.Marshaler {
+			return ec.marshalNProposalStatus2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProposalStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Proposal_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Proposal", field, true, true, errors.New("field of type ProposalStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Proposal_application(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Proposal_application(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Proposal().Application(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *volunteering.Application) graphql.Marshaler {
+			return ec.marshalOApplication2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Proposal_application(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Proposal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Application(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Proposal_createdAt(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Proposal_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Proposal_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Proposal", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Proposal_decidedAt(ctx context.Context, field graphql.CollectedField, obj *matchmaking.Proposal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Proposal_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Proposal_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Proposal", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _ProposalPayload_proposal(ctx context.Context, field graphql.CollectedField, obj *model.ProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposalPayload_proposal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *matchmaking.Proposal) graphql.Marshaler {
+			return ec.marshalOProposal2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐProposal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProposalPayload_proposal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Proposal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProposalPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ProposalPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProposalPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProposalPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProposalPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_ping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -17087,6 +18503,50 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputActOnBehalfConsentInput(ctx context.Context, obj any) (model.ActOnBehalfConsentInput, error) {
+	var it model.ActOnBehalfConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "until", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "until":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("until"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Until = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAddOrganisationMemberInput(ctx context.Context, obj any) (model.AddOrganisationMemberInput, error) {
 	var it model.AddOrganisationMemberInput
 	if obj == nil {
@@ -18617,6 +20077,50 @@ func (ec *executionContext) unmarshalInputProfileTalentInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputProposeCandidateInput(ctx context.Context, obj any) (model.ProposeCandidateInput, error) {
+	var it model.ProposeCandidateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"needId", "personId", "message"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "needId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedID = data
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputPublishNeedInput(ctx context.Context, obj any) (model.PublishNeedInput, error) {
 	var it model.PublishNeedInput
 	if obj == nil {
@@ -18693,6 +20197,50 @@ func (ec *executionContext) unmarshalInputRegisterInput(ctx context.Context, obj
 				return it, err
 			}
 			it.PreferredLanguage = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRespondToProposalInput(ctx context.Context, obj any) (model.RespondToProposalInput, error) {
+	var it model.RespondToProposalInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"proposalId", "accept", "shiftId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "proposalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposalId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposalID = data
+		case "accept":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accept"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accept = data
+		case "shiftId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shiftId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShiftID = data
 		}
 	}
 	return it, nil
@@ -19407,6 +20955,36 @@ func (ec *executionContext) unmarshalInputWeeklyPatternInput(ctx context.Context
 				return it, err
 			}
 			it.Until = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputWithdrawOnBehalfConsentInput(ctx context.Context, obj any) (model.WithdrawOnBehalfConsentInput, error) {
+	var it model.WithdrawOnBehalfConsentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"consentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "consentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentID = data
 		}
 	}
 	return it, nil
@@ -21607,6 +23185,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "proposeCandidate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposeCandidate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "respondToProposal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_respondToProposal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actOnBehalfConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_actOnBehalfConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawOnBehalfConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawOnBehalfConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createOrganisation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createOrganisation(ctx, field)
@@ -23401,6 +25007,335 @@ func (ec *executionContext) _NotificationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var onBehalfActionImplementors = []string{"OnBehalfAction"}
+
+func (ec *executionContext) _OnBehalfAction(ctx context.Context, sel ast.SelectionSet, obj *matchmaking.LogEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, onBehalfActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OnBehalfAction")
+		case "action":
+			out.Values[i] = ec._OnBehalfAction_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._OnBehalfAction_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matchmaker":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OnBehalfAction_matchmaker(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var onBehalfConsentImplementors = []string{"OnBehalfConsent"}
+
+func (ec *executionContext) _OnBehalfConsent(ctx context.Context, sel ast.SelectionSet, obj *matchmaking.Consent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, onBehalfConsentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OnBehalfConsent")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OnBehalfConsent_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "person":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OnBehalfConsent_person(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "matchmaker":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OnBehalfConsent_matchmaker(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "grantedAt":
+			out.Values[i] = ec._OnBehalfConsent_grantedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._OnBehalfConsent_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnAt":
+			out.Values[i] = ec._OnBehalfConsent_withdrawnAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OnBehalfConsent_active(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "note":
+			out.Values[i] = ec._OnBehalfConsent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var onBehalfConsentPayloadImplementors = []string{"OnBehalfConsentPayload"}
+
+func (ec *executionContext) _OnBehalfConsentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OnBehalfConsentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, onBehalfConsentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OnBehalfConsentPayload")
+		case "consent":
+			out.Values[i] = ec._OnBehalfConsentPayload_consent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OnBehalfConsentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var organisationImplementors = []string{"Organisation"}
 
 func (ec *executionContext) _Organisation(ctx context.Context, sel ast.SelectionSet, obj *organisations.Organisation) graphql.Marshaler {
@@ -24760,6 +26695,120 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "proposals":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_proposals(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "onBehalfConsents":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_onBehalfConsents(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "onBehalfLog":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_onBehalfLog(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "talentProfile":
 			field := field
 
@@ -25097,6 +27146,287 @@ func (ec *executionContext) _ProfileTalent(ctx context.Context, sel ast.Selectio
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var proposalImplementors = []string{"Proposal"}
+
+func (ec *executionContext) _Proposal(ctx context.Context, sel ast.SelectionSet, obj *matchmaking.Proposal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, proposalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Proposal")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Proposal_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "need":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Proposal_need(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "matchmaker":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Proposal_matchmaker(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "message":
+			out.Values[i] = ec._Proposal_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Proposal_status(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "application":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Proposal_application(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._Proposal_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Proposal_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var proposalPayloadImplementors = []string{"ProposalPayload"}
+
+func (ec *executionContext) _ProposalPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProposalPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, proposalPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProposalPayload")
+		case "proposal":
+			out.Values[i] = ec._ProposalPayload_proposal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProposalPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27950,6 +30280,11 @@ func (ec *executionContext) marshalNAccessibilityFact2ᚕgithubᚗcomᚋhelpende
 	return ret
 }
 
+func (ec *executionContext) unmarshalNActOnBehalfConsentInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐActOnBehalfConsentInput(ctx context.Context, v any) (model.ActOnBehalfConsentInput, error) {
+	res, err := ec.unmarshalInputActOnBehalfConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddOrganisationMemberInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAddOrganisationMemberInput(ctx context.Context, v any) (model.AddOrganisationMemberInput, error) {
 	res, err := ec.unmarshalInputAddOrganisationMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28950,6 +31285,60 @@ func (ec *executionContext) marshalNNotificationKind2githubᚗcomᚋhelpendeᚑh
 	return v
 }
 
+func (ec *executionContext) marshalNOnBehalfAction2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐLogEntry(ctx context.Context, sel ast.SelectionSet, v matchmaking.LogEntry) graphql.Marshaler {
+	return ec._OnBehalfAction(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOnBehalfAction2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐLogEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []matchmaking.LogEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOnBehalfAction2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐLogEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOnBehalfConsent2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐConsent(ctx context.Context, sel ast.SelectionSet, v matchmaking.Consent) graphql.Marshaler {
+	return ec._OnBehalfConsent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOnBehalfConsent2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []matchmaking.Consent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOnBehalfConsent2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐConsent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOnBehalfConsentPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐOnBehalfConsentPayload(ctx context.Context, sel ast.SelectionSet, v model.OnBehalfConsentPayload) graphql.Marshaler {
+	return ec._OnBehalfConsentPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOnBehalfConsentPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐOnBehalfConsentPayload(ctx context.Context, sel ast.SelectionSet, v *model.OnBehalfConsentPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OnBehalfConsentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNOrganisation2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋorganisationsᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v organisations.Organisation) graphql.Marshaler {
 	return ec._Organisation(ctx, sel, &v)
 }
@@ -29152,6 +31541,55 @@ func (ec *executionContext) marshalNProfileVisibility2githubᚗcomᚋhelpendeᚑ
 	return v
 }
 
+func (ec *executionContext) marshalNProposal2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐProposal(ctx context.Context, sel ast.SelectionSet, v matchmaking.Proposal) graphql.Marshaler {
+	return ec._Proposal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProposal2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐProposalᚄ(ctx context.Context, sel ast.SelectionSet, v []matchmaking.Proposal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProposal2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐProposal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProposalPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProposalPayload(ctx context.Context, sel ast.SelectionSet, v model.ProposalPayload) graphql.Marshaler {
+	return ec._ProposalPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProposalPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProposalPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProposalPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ProposalPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProposalStatus2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProposalStatus(ctx context.Context, v any) (model.ProposalStatus, error) {
+	var res model.ProposalStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProposalStatus2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProposalStatus(ctx context.Context, sel ast.SelectionSet, v model.ProposalStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNProposeCandidateInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐProposeCandidateInput(ctx context.Context, v any) (model.ProposeCandidateInput, error) {
+	res, err := ec.unmarshalInputProposeCandidateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPublishNeedInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐPublishNeedInput(ctx context.Context, v any) (model.PublishNeedInput, error) {
 	res, err := ec.unmarshalInputPublishNeedInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29159,6 +31597,11 @@ func (ec *executionContext) unmarshalNPublishNeedInput2githubᚗcomᚋhelpende�
 
 func (ec *executionContext) unmarshalNRegisterInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRegisterInput(ctx context.Context, v any) (model.RegisterInput, error) {
 	res, err := ec.unmarshalInputRegisterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRespondToProposalInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRespondToProposalInput(ctx context.Context, v any) (model.RespondToProposalInput, error) {
+	res, err := ec.unmarshalInputRespondToProposalInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -29685,6 +32128,11 @@ func (ec *executionContext) marshalNWeekday2ᚕgithubᚗcomᚋhelpendeᚑhanden�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNWithdrawOnBehalfConsentInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWithdrawOnBehalfConsentInput(ctx context.Context, v any) (model.WithdrawOnBehalfConsentInput, error) {
+	res, err := ec.unmarshalInputWithdrawOnBehalfConsentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -30422,6 +32870,13 @@ func (ec *executionContext) unmarshalONoopInput2ᚖgithubᚗcomᚋhelpendeᚑhan
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOOnBehalfConsent2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐConsent(ctx context.Context, sel ast.SelectionSet, v *matchmaking.Consent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OnBehalfConsent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋorganisationsᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *organisations.Organisation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -30551,6 +33006,13 @@ func (ec *executionContext) unmarshalOProfileTalentInput2ᚕgithubᚗcomᚋhelpe
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOProposal2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋmatchmakingᚐProposal(ctx context.Context, sel ast.SelectionSet, v *matchmaking.Proposal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Proposal(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOScheduleKind2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐScheduleKindᚄ(ctx context.Context, v any) ([]model.ScheduleKind, error) {

@@ -10,11 +10,20 @@ import (
 	"time"
 
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
+
+// A matchmaker records the person's consent (given in person or on paper). To act on the
+// person's behalf, the matchmaker then sends the header `Act-On-Behalf-Of: <person id>`.
+type ActOnBehalfConsentInput struct {
+	PersonID string    `json:"personId"`
+	Until    time.Time `json:"until"`
+	Note     *string   `json:"note,omitempty"`
+}
 
 type AddOrganisationMemberInput struct {
 	OrganisationID string `json:"organisationId"`
@@ -385,6 +394,11 @@ type NotificationEdge struct {
 	Node   *volunteering.Notification `json:"node"`
 }
 
+type OnBehalfConsentPayload struct {
+	Consent    *matchmaking.Consent `json:"consent,omitempty"`
+	UserErrors []UserError          `json:"userErrors"`
+}
+
 type OrganisationConnection struct {
 	Edges      []OrganisationEdge `json:"edges"`
 	PageInfo   *PageInfo          `json:"pageInfo"`
@@ -435,6 +449,17 @@ type ProfileTalentInput struct {
 	Learned  []LearnedHow `json:"learned,omitempty"`
 }
 
+type ProposalPayload struct {
+	Proposal   *matchmaking.Proposal `json:"proposal,omitempty"`
+	UserErrors []UserError           `json:"userErrors"`
+}
+
+type ProposeCandidateInput struct {
+	NeedID   string  `json:"needId"`
+	PersonID string  `json:"personId"`
+	Message  *string `json:"message,omitempty"`
+}
+
 type PublishNeedInput struct {
 	NeedID string `json:"needId"`
 }
@@ -447,6 +472,13 @@ type RegisterInput struct {
 	Password          string    `json:"password"`
 	DisplayName       string    `json:"displayName"`
 	PreferredLanguage *Language `json:"preferredLanguage,omitempty"`
+}
+
+type RespondToProposalInput struct {
+	ProposalID string `json:"proposalId"`
+	Accept     bool   `json:"accept"`
+	// The shift to sign up for (not for flexible needs).
+	ShiftID *string `json:"shiftId,omitempty"`
 }
 
 type Session struct {
@@ -639,6 +671,10 @@ type WeeklyPatternInput struct {
 	WeeksAhead *int       `json:"weeksAhead,omitempty"`
 	From       time.Time  `json:"from"`
 	Until      *time.Time `json:"until,omitempty"`
+}
+
+type WithdrawOnBehalfConsentInput struct {
+	ConsentID string `json:"consentId"`
 }
 
 // A volunteer's year: hours, shifts, organisations and themes.
@@ -1279,6 +1315,8 @@ const (
 	NotificationKindShiftCancelled       NotificationKind = "SHIFT_CANCELLED"
 	NotificationKindShiftReminder        NotificationKind = "SHIFT_REMINDER"
 	NotificationKindThankYou             NotificationKind = "THANK_YOU"
+	// A matchmaker proposed you for a need.
+	NotificationKindProposalReceived NotificationKind = "PROPOSAL_RECEIVED"
 )
 
 var AllNotificationKind = []NotificationKind{
@@ -1291,11 +1329,12 @@ var AllNotificationKind = []NotificationKind{
 	NotificationKindShiftCancelled,
 	NotificationKindShiftReminder,
 	NotificationKindThankYou,
+	NotificationKindProposalReceived,
 }
 
 func (e NotificationKind) IsValid() bool {
 	switch e {
-	case NotificationKindApplicationReceived, NotificationKindApplicationAccepted, NotificationKindApplicationDeclined, NotificationKindApplicationWithdrawn, NotificationKindWaitingListMovedUp, NotificationKindShiftChanged, NotificationKindShiftCancelled, NotificationKindShiftReminder, NotificationKindThankYou:
+	case NotificationKindApplicationReceived, NotificationKindApplicationAccepted, NotificationKindApplicationDeclined, NotificationKindApplicationWithdrawn, NotificationKindWaitingListMovedUp, NotificationKindShiftChanged, NotificationKindShiftCancelled, NotificationKindShiftReminder, NotificationKindThankYou, NotificationKindProposalReceived:
 		return true
 	}
 	return false
@@ -1516,6 +1555,63 @@ func (e *ProfileVisibility) UnmarshalJSON(b []byte) error {
 }
 
 func (e ProfileVisibility) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ProposalStatus string
+
+const (
+	ProposalStatusPending  ProposalStatus = "PENDING"
+	ProposalStatusAccepted ProposalStatus = "ACCEPTED"
+	ProposalStatusDeclined ProposalStatus = "DECLINED"
+)
+
+var AllProposalStatus = []ProposalStatus{
+	ProposalStatusPending,
+	ProposalStatusAccepted,
+	ProposalStatusDeclined,
+}
+
+func (e ProposalStatus) IsValid() bool {
+	switch e {
+	case ProposalStatusPending, ProposalStatusAccepted, ProposalStatusDeclined:
+		return true
+	}
+	return false
+}
+
+func (e ProposalStatus) String() string {
+	return string(e)
+}
+
+func (e *ProposalStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProposalStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProposalStatus", str)
+	}
+	return nil
+}
+
+func (e ProposalStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProposalStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProposalStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

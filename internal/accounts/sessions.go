@@ -53,7 +53,10 @@ func (s *Service) createSession(ctx context.Context, q sqlx.QueryerContext, pers
 
 // Viewer is the signed-in person making a request.
 type Viewer struct {
+	// PersonID is whom the request acts as. When a matchmaker acts on a person's behalf
+	// (with the person's consent), PersonID is the person and OnBehalfOf the matchmaker.
 	PersonID          string
+	OnBehalfOf        string
 	SessionID         string
 	IsAdmin           bool
 	IsMatchmaker      bool

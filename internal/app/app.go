@@ -17,6 +17,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/config"
 	"github.com/helpende-handen/helpende-handen/internal/database"
 	"github.com/helpende-handen/helpende-handen/internal/httpserver"
+	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
@@ -54,11 +55,12 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 	bank := talent.NewService(db, a.Reference)
 	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference,
 		Volunteering: a.Volunteering, Broker: a.Broker, PublicURL: cfg.PublicURL,
-		TalentBank: bank, Privacy: privacy.NewService(db, a.Accounts), Recommend: recommend.NewService(db, bank, a.Volunteering)}
+		TalentBank: bank, Privacy: privacy.NewService(db, a.Accounts), Recommend: recommend.NewService(db, bank, a.Volunteering),
+		Matchmaking: matchmaking.NewService(db, a.Volunteering)}
 	routes := map[string]http.Handler{
 		"GET /calendar/{file}": calendarHandler(a.Volunteering, log),
 	}
-	a.Server = httpserver.New(cfg, db, redis, log, r, routes)
+	a.Server = httpserver.New(cfg, db, redis, log, r, routes, r.Matchmaking)
 	return a
 }
 

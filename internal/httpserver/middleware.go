@@ -16,6 +16,7 @@ import (
 
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/i18n"
+	"github.com/helpende-handen/helpende-handen/internal/relay"
 )
 
 // SessionCookie is the name of the session cookie.
@@ -211,6 +212,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			lang = viewer.PreferredLanguage
 			ctx = i18n.WithLanguage(ctx, lang)
 		}
+		if h := r.Header.Get("Act-On-Behalf-Of"); h != "" {
+			v, ok := s.actOnBehalf(ctx, viewer, h)
+			if !ok {
+				writeGraphQLError(w, r.WithContext(ctx), http.StatusForbidden, "err_forbidden", "FORBIDDEN")
+				return
+			}
+			viewer = v
+		}
 		w.Header().Set("Content-Language", lang)
 		ctx = accounts.WithViewer(ctx, viewer)
 		ctx = accounts.WithClientMeta(ctx, accounts.ClientMeta{IP: clientIP(r), UserAgent: r.UserAgent()})
@@ -294,4 +303,26 @@ func (c cookies) Clear(ctx context.Context) {
 func (s *Server) clearCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: s.cfg.CookieSecure, SameSite: http.SameSiteLaxMode})
+}
+
+// actOnBehalf turns a matchmaker's request into one on behalf of the person named in the
+// Act-On-Behalf-Of header (a Person ID), when the person's consent holds.
+func (s *Server) actOnBehalf(ctx context.Context, viewer *accounts.Viewer, personID string) (*accounts.Viewer, bool) {
+	if viewer == nil || !viewer.IsMatchmaker || s.onBehalf == nil {
+		return nil, false
+	}
+	key, err := relay.FromID("Person", personID)
+	if err != nil {
+		return nil, false
+	}
+	ok, err := s.onBehalf.ActiveConsent(ctx, viewer.PersonID, key)
+	if err != nil {
+		s.log.ErrorContext(ctx, "check on-behalf consent", "err", err)
+		return nil, false
+	}
+	if !ok {
+		return nil, false
+	}
+	return &accounts.Viewer{PersonID: key, OnBehalfOf: viewer.PersonID, SessionID: viewer.SessionID,
+		PreferredLanguage: viewer.PreferredLanguage}, true
 }

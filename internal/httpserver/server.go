@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -33,7 +34,19 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/cache"
 	"github.com/helpende-handen/helpende-handen/internal/config"
 	"github.com/helpende-handen/helpende-handen/internal/database"
+	"github.com/helpende-handen/helpende-handen/internal/errs"
 )
+
+// OnBehalf lets a matchmaker act for a person who consented, and keeps a log of it.
+type OnBehalf interface {
+	ActiveConsent(ctx context.Context, matchmakerID, personID string) (bool, error)
+	Log(ctx context.Context, personID, matchmakerID, action string) error
+}
+
+// notOnBehalf are the mutations only the person can do: consent, identity and leaving.
+var notOnBehalf = map[string]bool{"deleteMyAccount": true, "changePassword": true, "exportMyData": true,
+	"setProfileVisibility": true, "actOnBehalfConsent": true, "withdrawOnBehalfConsent": true, "logout": true, "login": true, "register": true,
+	"updateMe": true, "calendarFeed": true}
 
 // Server is the HTTP side of the platform.
 type Server struct {
@@ -44,11 +57,13 @@ type Server struct {
 	accounts *accounts.Service
 	metrics  *metrics
 	handler  http.Handler
+	onBehalf OnBehalf
 }
 
 // New builds the server around the resolver's services.
-func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger, r *graph.Resolver, routes map[string]http.Handler) *Server {
-	s := &Server{cfg: cfg, db: db, redis: redis, log: log, accounts: r.Accounts, metrics: newMetrics()}
+func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger, r *graph.Resolver, routes map[string]http.Handler,
+	onBehalf OnBehalf) *Server {
+	s := &Server{cfg: cfg, db: db, redis: redis, log: log, accounts: r.Accounts, metrics: newMetrics(), onBehalf: onBehalf}
 	r.Sessions = cookies{s: s}
 
 	gql := s.graphqlHandler(r)
@@ -105,6 +120,7 @@ func (s *Server) graphqlHandler(r *graph.Resolver) http.Handler {
 	srv.Use(QueryLimits{MaxDepth: s.cfg.MaxDepth, MaxAliases: s.cfg.MaxAliases, MaxOperations: 10})
 	srv.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
 	srv.AroundResponses(s.metrics.aroundResponses)
+	srv.AroundRootFields(s.onBehalfGuard)
 	return srv
 }
 
@@ -225,4 +241,27 @@ func (s *Server) ListenAndServe(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// onBehalfGuard refuses, when a matchmaker acts on a person's behalf, what only the person
+// may do, and logs every mutation done on the person's behalf (visible to the person).
+func (s *Server) onBehalfGuard(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	v := accounts.ViewerFrom(ctx)
+	if v == nil || v.OnBehalfOf == "" || s.onBehalf == nil {
+		return next(ctx)
+	}
+	fc := graphql.GetRootFieldContext(ctx)
+	oc := graphql.GetOperationContext(ctx)
+	if fc == nil || oc == nil || oc.Operation == nil || oc.Operation.Operation != "mutation" {
+		return next(ctx)
+	}
+	if notOnBehalf[fc.Field.Name] {
+		graphql.AddError(ctx, errs.ErrForbidden)
+		return graphql.Null
+	}
+	if err := s.onBehalf.Log(ctx, v.PersonID, v.OnBehalfOf, fc.Field.Name); err != nil {
+		graphql.AddError(ctx, err)
+		return graphql.Null
+	}
+	return next(ctx)
 }

@@ -60,6 +60,11 @@ var exportQueries = []struct{ name, query string }{
 	{"notifications", `SELECT kind, message, created_at, read_at FROM notifications WHERE person_id = $1 ORDER BY created_at`},
 	{"calendarFeed", `SELECT created_at FROM calendar_feeds WHERE person_id = $1`},
 	{"privacyRequests", `SELECT kind, at FROM privacy_requests WHERE person_id = $1 ORDER BY id`},
+	{"proposals", `SELECT p.id, n.title AS need, p.message, p.status, p.created_at, p.decided_at FROM proposals p
+		JOIN needs n ON n.id = p.need_id WHERE p.person_id = $1 ORDER BY p.created_at`},
+	{"onBehalfConsents", `SELECT c.matchmaker_id, m.display_name AS matchmaker, c.granted_at, c.ends_at, c.withdrawn_at, c.note
+		FROM on_behalf_consents c JOIN people m ON m.id = c.matchmaker_id WHERE c.person_id = $1 ORDER BY c.granted_at`},
+	{"onBehalfLog", `SELECT action, matchmaker_id, at FROM on_behalf_log WHERE person_id = $1 ORDER BY id`},
 }
 
 // Export returns everything the platform holds about the person as JSON (one key per
@@ -230,6 +235,9 @@ var deleteStatements = []string{
 	`DELETE FROM notifications WHERE person_id = $1`,
 	`DELETE FROM thanks WHERE person_id = $1`,
 	`DELETE FROM endorsements WHERE person_id = $1`,
+	`DELETE FROM proposals WHERE person_id = $1`,
+	`DELETE FROM on_behalf_consents WHERE person_id = $1`,
+	`DELETE FROM on_behalf_log WHERE person_id = $1`,
 	`UPDATE applications SET message = '' WHERE person_id = $1`,
 	`UPDATE application_events SET note = '' WHERE application_id IN (SELECT id FROM applications WHERE person_id = $1)`,
 }

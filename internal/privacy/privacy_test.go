@@ -27,7 +27,7 @@ const password = "Correct-horse-battery-9"
 // exportKeys are the kinds of data the export holds (privacy.exportQueries, plus two header keys).
 var exportKeys = []string{"exportedAt", "format", "person", "sessions", "organisationMemberships", "talentProfile", "talents",
 	"languages", "consentHistory", "applications", "applicationHistory", "endorsements", "thanks", "notifications",
-	"calendarFeed", "privacyRequests"}
+	"calendarFeed", "privacyRequests", "proposals", "onBehalfConsents", "onBehalfLog"}
 
 // subjectColumns are the columns that say whose data a row is, with the export key that
 // holds those rows. Every such column in the schema must be listed here.
@@ -44,6 +44,9 @@ var subjectColumns = map[string]string{
 	"notifications.person_id":        "notifications",
 	"calendar_feeds.person_id":       "calendarFeed",
 	"privacy_requests.person_id":     "privacyRequests",
+	"proposals.person_id":            "proposals",
+	"on_behalf_consents.person_id":   "onBehalfConsents",
+	"on_behalf_log.person_id":        "onBehalfLog",
 }
 
 // actorColumns say who did something to someone else's record (a coordinator accepting,
@@ -51,7 +54,8 @@ var subjectColumns = map[string]string{
 var actorColumns = []string{
 	"organisations.created_by", "organisations.reviewed_by", "organisation_members.added_by", "needs.created_by",
 	"applications.confirmed_by", "application_events.actor_id", "endorsements.endorsed_by", "thanks.from_person_id",
-	"consent_log.actor_id",
+	"consent_log.actor_id", "proposals.matchmaker_id", "on_behalf_consents.matchmaker_id", "on_behalf_consents.withdrawn_by",
+	"on_behalf_log.matchmaker_id",
 }
 
 type world struct {
@@ -172,6 +176,12 @@ func (w *world) seed(t *testing.T) {
 		($1, 'APPLICATION_ACCEPTED', $2, $3, ''), ($1, 'THANK_YOU', $2, $3, $4)`, w.zoe.ID, needID, w.appID, zoeThanks)
 	w.exec(t, `INSERT INTO notifications (person_id, kind, need_id, application_id) VALUES ($1, 'APPLICATION_RECEIVED', $2, $3)`,
 		w.coord.ID, needID, w.appID)
+	// A matchmaker (the coordinator here) proposed Zoë, and acted on her behalf with her consent.
+	w.exec(t, `INSERT INTO proposals (need_id, person_id, matchmaker_id, message) VALUES ($1, $2, $3, $4)`,
+		needID, w.zoe.ID, w.coord.ID, zoeThanks)
+	w.exec(t, `INSERT INTO on_behalf_consents (person_id, matchmaker_id, ends_at, note) VALUES ($1, $2, now() + interval '30 days', $3)`,
+		w.zoe.ID, w.coord.ID, zoeNote)
+	w.exec(t, `INSERT INTO on_behalf_log (person_id, matchmaker_id, action) VALUES ($1, $2, 'applyToNeed')`, w.zoe.ID, w.coord.ID)
 	// A declined application with the organisation's reason.
 	w.get(t, &declinedNeed, `INSERT INTO needs (organisation_id, title, schedule, status) VALUES ($1, 'Kermis', 'FLEXIBLE', 'OPEN') RETURNING id`, orgID)
 	var declined string
