@@ -44,6 +44,10 @@ var namespace = uuid.MustParse("6f0b7a52-4a56-4d38-9d5e-0c3c1c1e2a11")
 func ID(kind, key string) string { return uuid.NewSHA1(namespace, []byte(kind+":"+key)).String() }
 
 type person struct {
+	Languages []struct {
+		Code  string `json:"code"`
+		Level string `json:"level"`
+	} `json:"languages"`
 	Key               string   `json:"key"`
 	DisplayName       string   `json:"display_name"`
 	Email             string   `json:"email"`
@@ -138,6 +142,9 @@ func Seed(ctx context.Context, db *sqlx.DB) (Result, error) {
 			}
 			res.People++
 		}
+		if err := seedProfiles(ctx, tx, people); err != nil {
+			return err
+		}
 		for _, o := range orgs {
 			status, reviewed := "PENDING", (*time.Time)(nil)
 			if o.Approved {
@@ -177,4 +184,55 @@ func Seed(ctx context.Context, db *sqlx.DB) (Result, error) {
 		return nil
 	})
 	return res, err
+}
+
+// Talents handed out to demo people, a few each, deterministically.
+var demoTalents = []string{"cooking", "cooking_for_groups", "first_aid", "homework_help", "driving_licence_b", "it_help_for_beginners",
+	"smartphone_help", "gardening", "listening_and_support", "written_translation", "diy_and_small_repairs", "setting_up_tents_and_stages",
+	"reading_aloud_to_children", "filling_in_forms", "bicycle_repair", "sports_coaching", "childcare", "sewing", "serving_meals",
+	"conversation_practice", "shopping_for_others"}
+
+var lookingFor = []string{"MEET_PEOPLE", "GIVE_BACK", "LEARN", "WORK_EXPERIENCE", "JOB"}
+
+// seedProfiles gives every demo person a talent profile: languages from the data, a few
+// talents, an area (the district's centre), and a visibility (most open to organisations).
+func seedProfiles(ctx context.Context, tx *sqlx.Tx, people []person) error {
+	var known []string
+	if err := tx.SelectContext(ctx, &known, `SELECT key FROM talents WHERE key = ANY($1)`, pq.StringArray(demoTalents)); err != nil {
+		return fmt.Errorf("demo talents: %w", err)
+	}
+	for i, p := range people {
+		id := ID("person", p.Key)
+		visibility := []string{"ORGANISATIONS", "ORGANISATIONS", "MATCHMAKERS", "ORGANISATIONS", "PRIVATE"}[i%5]
+		if p.Key == "volunteer" {
+			visibility = "ORGANISATIONS"
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO talent_profiles (person_id, visibility, home_lat, home_lon, radius_km, districts, looking_for, availability)
+			SELECT $1, $2, round(d.lat::numeric * 200) / 200, round(d.lon::numeric * 200) / 200, $3, ARRAY[d.key], $4, $5
+			FROM districts d WHERE d.key = $6`,
+			id, visibility, float64(3+i%8), pq.StringArray{lookingFor[i%len(lookingFor)]},
+			[]byte(fmt.Sprintf(`[{"weekday":%d,"from":"09:00","to":"17:00"},{"weekday":6,"from":"10:00","to":"16:00"}]`, 1+i%5)), p.District)
+		if err != nil {
+			return fmt.Errorf("demo profile %s: %w", p.Key, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO consent_log (person_id, kind, value, actor_id) VALUES ($1, 'VISIBILITY', $2, $1)`,
+			id, visibility); err != nil {
+			return fmt.Errorf("demo consent %s: %w", p.Key, err)
+		}
+		for _, l := range p.Languages {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO profile_languages (person_id, code, level) SELECT $1, $2, $3
+				WHERE EXISTS (SELECT 1 FROM languages WHERE code = $2) ON CONFLICT DO NOTHING`, id, l.Code, l.Level); err != nil {
+				return fmt.Errorf("demo language %s: %w", p.Key, err)
+			}
+		}
+		for j := 0; j < 3 && len(known) > 0; j++ {
+			key := known[(i*3+j*5)%len(known)]
+			if _, err := tx.ExecContext(ctx, `INSERT INTO profile_talents (person_id, talent_key, level, learned) VALUES ($1, $2, $3, $4)
+				ON CONFLICT DO NOTHING`, id, key, 1+(i+j)%4, pq.StringArray{[]string{"LIFE_EXPERIENCE", "WORK", "SCHOOL", "ABROAD", "VOLUNTEERING"}[(i+j)%5]}); err != nil {
+				return fmt.Errorf("demo talent %s: %w", p.Key, err)
+			}
+		}
+	}
+	return nil
 }

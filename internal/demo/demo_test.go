@@ -36,6 +36,14 @@ func TestSeedLoadsAntwerpDemoDataOnceWithWorkingLogins(t *testing.T) {
 	if districtsWithOrgs != 9 || admins != 1 || matchmakers < 1 || merchants < 2 || pending < 1 {
 		t.Errorf("districts=%d admins=%d matchmakers=%d merchants=%d pending=%d", districtsWithOrgs, admins, matchmakers, merchants, pending)
 	}
+	// Every demo person has a talent profile, most of them findable, with languages and talents.
+	var profiles, findable, withTalents int
+	must(`SELECT count(*) FROM talent_profiles`, &profiles)
+	must(`SELECT count(*) FROM talent_profiles WHERE visibility <> 'PRIVATE'`, &findable)
+	must(`SELECT count(DISTINCT person_id) FROM profile_talents`, &withTalents)
+	if profiles != res.People || findable < res.People/2 || withTalents != res.People {
+		t.Errorf("profiles=%d findable=%d with talents=%d of %d people", profiles, findable, withTalents, res.People)
+	}
 	// Seeding again leaves the database alone.
 	again, err := demo.Seed(ctx, db)
 	if err != nil || !again.Skipped {
