@@ -45,6 +45,10 @@ Usage:
   helpende-handen admin create --email E --name N
                                            create (or promote) a platform administrator;
                                            the password is read from HH_ADMIN_PASSWORD or asked for
+  helpende-handen taxonomy import-esco --dir DIR [--lang nl,fr,en] [--links FILE] [--add] [--category KEY]
+                                           link talents to ESCO skills from the ESCO CSV downloads
+                                           DIR/skills_<lang>.csv; --links gives talent_key,conceptUri
+                                           lines, --add imports the other concepts as talents
   helpende-handen version                  print the version
 
 Configuration comes from environment variables:
@@ -96,6 +100,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("usage: helpende-handen admin create --email E --name N")
 		}
 		return adminCreate(ctx, cfg, log, args[2:], stdout)
+	case "taxonomy":
+		if len(args) < 2 || args[1] != "import-esco" {
+			return errors.New("usage: helpende-handen taxonomy import-esco --dir DIR [--lang nl,fr,en] [--links FILE] [--add] [--category KEY]")
+		}
+		return taxonomyImportESCO(ctx, cfg, args[2:], stdout)
 	default:
 		printUsage(stderr)
 		return fmt.Errorf("unknown command %q", args[0])
@@ -226,6 +235,27 @@ func printLogins(w io.Writer) {
 	for _, l := range demo.Logins {
 		fmt.Fprintf(w, "  %-42s %s\n", l.Key+"@"+demo.EmailDomain, l.Role)
 	}
+}
+
+func taxonomyImportESCO(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	opts, err := reference.ParseImportESCOFlags(args)
+	if err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := database.CheckCurrent(ctx, db); err != nil {
+		return fmt.Errorf("%w\nrun `helpende-handen migrate up` first", err)
+	}
+	rep, err := reference.ImportESCO(ctx, db, opts)
+	if err != nil {
+		return err
+	}
+	rep.Print(stdout)
+	return nil
 }
 
 func adminCreate(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {

@@ -155,7 +155,8 @@ func RefreshTalentSearch(ctx context.Context, tx *sqlx.Tx) error {
 	_, err := tx.ExecContext(ctx, `
 		UPDATE talents SET search_text = hh_fold(
 			coalesce((SELECT string_agg(value, ' ') FROM jsonb_each_text(labels)), '') || ' ' ||
-			coalesce((SELECT string_agg(value, ' ') FROM jsonb_each_text(alt_labels)), '') || ' ' ||
+			coalesce((SELECT string_agg(x, ' ') FROM jsonb_each(alt_labels) AS l(lang, v),
+				LATERAL jsonb_array_elements_text(CASE jsonb_typeof(l.v) WHEN 'array' THEN l.v ELSE jsonb_build_array(l.v) END) AS x), '') || ' ' ||
 			replace(key, '_', ' '))`)
 	if err != nil {
 		return fmt.Errorf("refresh talent search text: %w", err)
