@@ -16,7 +16,7 @@ REDIS_HOST=127.0.0.1
 REDIS_PORT=6379
 WAIT_SECONDS=30
 DB_NAME="${HH_DB_NAME:-helpende_handen}"
-REQUIRED_EXTENSIONS=(pg_trgm unaccent cube earthdistance btree_gist)
+REQUIRED_EXTENSIONS=(pg_trgm unaccent cube earthdistance btree_gist btree_gin)
 # Written before this script installs PostgreSQL; while it exists, pg_hba.conf
 # gets our trust lines (so an interrupted run finishes the job next time).
 PG_INSTALL_MARKER=/var/lib/postgresql/.installed-by-hh-ensure-services

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -196,7 +197,9 @@ const needsPerOrganisation = 9
 // SeedNeeds adds the needs of the demo organisations (approved, not merchants, as loaded
 // by Seed), with shifts over the coming six weeks (and weekly ones in the past weeks),
 // applications of the demo people in every state, and confirmed attendance in the past
-// (with events) so that impact figures have data. It is deterministic for a given now,
+// (with events, endorsements now and then, and the attendance.confirmed outbox events the
+// ledger mints coins from, as a confirmation through the platform writes them) so that
+// impact figures and wallets have data. It is deterministic for a given now,
 // runs in one transaction and leaves a database that already has needs alone (Skipped).
 // Places stay consistent: places_taken is the number of applications holding a place,
 // no shift is oversold, and each need's next_start, places_left and flexible_taken match
@@ -384,6 +387,23 @@ var seedTables = []struct {
 	{"application_events", []string{"application_id", "status", "actor_id", "note", "at"}},
 	{"endorsements", []string{"id", "application_id", "person_id", "talent_key", "organisation_id", "need_id", "endorsed_by",
 		"created_at"}},
+	{"outbox", []string{"topic", "key", "payload", "created_at"}},
+}
+
+// topicAttendanceConfirmed and attendanceConfirmed are the outbox event of a confirmed
+// attendance, as volunteering.ConfirmAttendance writes it (volunteering.AttendanceConfirmed).
+const topicAttendanceConfirmed = "attendance.confirmed"
+
+type attendanceConfirmed struct {
+	ApplicationID  string    `json:"applicationId"`
+	PersonID       string    `json:"personId"`
+	NeedID         string    `json:"needId"`
+	ShiftID        *string   `json:"shiftId,omitempty"`
+	OrganisationID string    `json:"organisationId"`
+	Minutes        int       `json:"minutes"`
+	WorkedOn       string    `json:"workedOn"`
+	ConfirmedAt    time.Time `json:"confirmedAt"`
+	ConfirmedBy    string    `json:"confirmedBy"`
 }
 
 func (s *needSeeder) add(table string, values ...any) {
@@ -877,6 +897,20 @@ func (s *needSeeder) write(nd *seedNeed) {
 		res.Applications++
 		if a.status == "ATTENDED" {
 			res.Attended++
+			// As a confirmation through the platform does: the event the ledger mints coins from.
+			ev := attendanceConfirmed{ApplicationID: a.id, PersonID: a.personID, NeedID: nd.id, OrganisationID: o.ID,
+				Minutes: *a.minutes, WorkedOn: *a.workedOn, ConfirmedAt: *a.confirmedAt}
+			if a.shift != nil {
+				ev.ShiftID = &a.shift.id
+			}
+			if o.coordinator != nil {
+				ev.ConfirmedBy = *o.coordinator
+			}
+			payload, err := json.Marshal(ev)
+			if err != nil {
+				panic(err) // plain struct: cannot fail
+			}
+			s.add("outbox", topicAttendanceConfirmed, a.id, string(payload), *a.confirmedAt)
 			// Now and then the organisation endorsed a talent it saw.
 			if len(t.talents) > 0 && s.talents[t.talents[0]] && s.rng.IntN(3) == 0 {
 				s.add("endorsements", ID("endorsement", a.id), a.id, a.personID, t.talents[0], o.ID, nd.id, o.coordinator, *a.confirmedAt)

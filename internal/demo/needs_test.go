@@ -75,6 +75,14 @@ func TestSeedNeedsIsConsistent(t *testing.T) {
 			SELECT count(*) FROM applications a WHERE a.status = 'ATTENDED' AND (a.minutes IS NULL OR a.worked_on IS NULL
 				OR a.confirmed_at IS NULL OR a.confirmed_at > $1
 				OR NOT EXISTS (SELECT 1 FROM application_events e WHERE e.application_id = a.id AND e.status = 'ATTENDED'))`,
+		"every confirmed attendance has its outbox event (for minting)": `
+			SELECT count(*) FROM applications a WHERE a.status = 'ATTENDED' AND NOT EXISTS (SELECT 1 FROM outbox o
+				WHERE o.topic = 'attendance.confirmed' AND o.key = a.id::text AND o.processed_at IS NULL
+				AND (o.payload->>'minutes')::int = a.minutes AND o.payload->>'workedOn' = a.worked_on::text
+				AND o.payload->>'personId' = a.person_id::text AND o.payload->>'needId' = a.need_id::text)`,
+		"no outbox event without attendance": `
+			SELECT count(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM applications a
+				WHERE a.id::text = o.key AND a.status = 'ATTENDED' AND o.topic = 'attendance.confirmed')`,
 		"attendance only after the shift": `
 			SELECT count(*) FROM applications a JOIN shifts s ON s.id = a.shift_id
 			WHERE a.status IN ('ATTENDED', 'NO_SHOW') AND s.ends_at > $1`,
@@ -204,5 +212,68 @@ func TestSeedNeedsIsDeterministic(t *testing.T) {
 		if sa != sb {
 			t.Errorf("two seeds differ: %s", q)
 		}
+	}
+}
+
+func TestSeedScaleMakesConsistentOpenNeeds(t *testing.T) {
+	t.Parallel()
+	db := testutil.NewDB(t)
+	ctx := context.Background()
+	var lines int
+	if err := demo.SeedScale(ctx, db, 6000, 3, seedNow, func(string) { lines++ }); err != nil {
+		t.Fatal(err)
+	}
+	if lines == 0 {
+		t.Error("no progress reported")
+	}
+	count := func(q string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.GetContext(ctx, &n, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	if n := count(`SELECT count(*) FROM needs WHERE status = 'OPEN'`); n != 6000 {
+		t.Errorf("%d open needs", n)
+	}
+	if n := count(`SELECT count(*) FROM shifts`); n < 6000*3*8/10 || n > 6000*3*12/10 {
+		t.Errorf("%d shifts for 6000 needs with 3 each", n)
+	}
+	if n := count(`SELECT count(DISTINCT district_key) FROM needs`); n != 9 {
+		t.Errorf("needs in %d districts", n)
+	}
+	if n := count(`SELECT count(DISTINCT t) FROM needs, unnest(themes) t`); n != count(`SELECT count(*) FROM themes`) {
+		t.Errorf("needs in %d themes", n)
+	}
+	for name, q := range map[string]string{
+		"next_start": `SELECT count(*) FROM needs n WHERE n.next_start IS DISTINCT FROM
+			(SELECT min(starts_at) FROM shifts s WHERE s.need_id = n.id AND s.status = 'SCHEDULED' AND s.starts_at > $1)`,
+		"places_left": `SELECT count(*) FROM needs n WHERE n.places_left <> CASE WHEN n.schedule = 'FLEXIBLE'
+			THEN n.flexible_places - n.flexible_taken
+			ELSE (SELECT coalesce(sum(places - places_taken), 0) FROM shifts s
+				WHERE s.need_id = n.id AND s.status = 'SCHEDULED' AND s.starts_at > $1) END`,
+		"coordinates near the district centre": `SELECT count(*) FROM needs n JOIN districts d ON d.key = n.district_key
+			WHERE abs(n.lat - d.lat) > 0.1 OR abs(n.lon - d.lon) > 0.15`,
+		"flexible needs without shifts": `SELECT count(*) FROM needs n WHERE n.schedule = 'FLEXIBLE'
+			AND EXISTS (SELECT 1 FROM shifts s WHERE s.need_id = n.id)`,
+	} {
+		var args []any
+		if countsArgs(q) {
+			args = append(args, seedNow)
+		}
+		if n := count(q, args...); n != 0 {
+			t.Errorf("%s: %d needs break it", name, n)
+		}
+	}
+	// A second run adds needs (and reuses its organisations).
+	if err := demo.SeedScale(ctx, db, 1000, 2, seedNow, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(`SELECT count(*) FROM needs`); n != 7000 {
+		t.Errorf("%d needs after a second run", n)
+	}
+	if n := count(`SELECT count(*) FROM organisations`); n != 54 {
+		t.Errorf("%d organisations", n)
 	}
 }

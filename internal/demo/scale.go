@@ -180,7 +180,12 @@ func SeedScale(ctx context.Context, db *sqlx.DB, needs, shiftsPerNeed int, now t
 		return err
 	}
 
-	rng := rand.New(rand.NewPCG(20260401, uint64(needs)*1_000_003+uint64(shiftsPerNeed)))
+	// The same database state and arguments give the same rows; a second run adds new ones.
+	var existing int64
+	if err := db.GetContext(ctx, &existing, `SELECT count(*) FROM needs`); err != nil {
+		return fmt.Errorf("scale: count needs: %w", err)
+	}
+	rng := rand.New(rand.NewPCG(20260401+uint64(existing), uint64(needs)*1_000_003+uint64(shiftsPerNeed)))
 	// Flexible needs get no shifts; the others share needs*shiftsPerNeed shifts on average.
 	const flexibleShare = 0.10
 	meanShifts := 0.0

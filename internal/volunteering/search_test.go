@@ -467,15 +467,20 @@ func TestSearchCursorKeepsTypoMode(t *testing.T) {
 	t.Parallel()
 	f := newSrchFixture(t)
 	for i := 0; i < 5; i++ {
-		f.need(srchNeed{Title: fmt.Sprintf("Voedselbedeling %d", i), Shifts: []time.Time{srchDay(f, i+1, 10)}})
+		f.need(srchNeed{Title: fmt.Sprintf("We koken samen %d", i), Shifts: []time.Time{srchDay(f, i+1, 10)}})
 	}
-	p, err := f.svc.Search(context.Background(), SearchFilter{Text: "voedselbedelng"}, 2, nil, OrderRelevance)
-	if err != nil || !p.Fuzzy || p.TotalCount != 5 || len(p.Needs) != 2 {
-		t.Fatalf("first page: %+v, %v", p, err)
-	}
-	p2, err := f.svc.Search(context.Background(), SearchFilter{Text: "voedselbedelng"}, 10, p.EndCursor(), OrderRelevance)
-	if err != nil || !p2.Fuzzy || p2.TotalCount != 5 || len(p2.Needs) != 3 || p2.HasNextPage {
-		t.Fatalf("second page: %+v, %v", p2, err)
+	f.need(srchNeed{Title: "Fietsen herstellen", Shifts: []time.Time{srchDay(f, 2, 10)}})
+	// "kokne" is only just similar enough to "koken" (word similarity 0.5): every page must
+	// use the same threshold.
+	for _, order := range []string{OrderRelevance, OrderSoonest, OrderNewest} {
+		p, err := f.svc.Search(context.Background(), SearchFilter{Text: "kokne"}, 2, nil, order)
+		if err != nil || !p.Fuzzy || p.TotalCount != 5 || len(p.Needs) != 2 || !p.HasNextPage {
+			t.Fatalf("%s first page: %+v, %v", order, p, err)
+		}
+		p2, err := f.svc.Search(context.Background(), SearchFilter{Text: "kokne"}, 10, p.EndCursor(), order)
+		if err != nil || !p2.Fuzzy || p2.TotalCount != 5 || len(p2.Needs) != 3 || p2.HasNextPage {
+			t.Fatalf("%s second page: %+v, %v", order, p2, err)
+		}
 	}
 }
 
@@ -502,6 +507,19 @@ func BenchmarkSearchTextOnly(b *testing.B) {
 		return SearchFilter{Text: benchWords[rng.IntN(len(benchWords))]}, OrderRelevance
 	})
 }
+
+// BenchmarkSearchTypo is text with a typo (no exact match: the trigram fallback) + district
+// + date range.
+func BenchmarkSearchTypo(b *testing.B) {
+	benchSearch(b, func(rng *rand.Rand, now time.Time) (SearchFilter, string) {
+		f := benchFilter(rng, now)
+		f.Text = benchTypos[rng.IntN(len(benchTypos))]
+		return f, OrderRelevance
+	})
+}
+
+var benchTypos = []string{"voedselbedelng", "huiswerkbegeleidnig", "boodschapen", "moestiun", "bibliotheeek", "zwerfvuul",
+	"smarthpone", "taalcafée", "buurtfeets", "wandeln"}
 
 // BenchmarkSearchNoText is district + date range without text, soonest first.
 func BenchmarkSearchNoText(b *testing.B) {
