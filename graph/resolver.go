@@ -4,6 +4,7 @@ package graph
 
 import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/ledger"
 	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
@@ -24,6 +25,9 @@ type Resolver struct {
 	Privacy      *privacy.Service
 	Recommend    *recommend.Service
 	Matchmaking  *matchmaking.Service
+	Ledger       *ledger.Service
+	// Topics carries live updates (walletChanged) to subscribers on every instance.
+	Topics Topics
 	// PublicURL is the platform's public address (for calendar feed links).
 	PublicURL string
 	// Sessions sets and clears the session cookie on the HTTP response.

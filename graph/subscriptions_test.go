@@ -20,6 +20,13 @@ type subscriber struct {
 
 func subscribe(t *testing.T, p *testutil.Platform, token, needID string) *subscriber {
 	t.Helper()
+	return subscribeQuery(t, p, token, `subscription($id: ID!) { applicationChanged(needId: $id) { status person { displayName } } }`,
+		map[string]any{"id": needID})
+}
+
+// subscribeQuery opens a graphql-transport-ws connection as the token's person and starts a subscription.
+func subscribeQuery(t *testing.T, p *testutil.Platform, token, query string, vars map[string]any) *subscriber {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	wsURL := "ws" + strings.TrimPrefix(p.URL, "http")
@@ -33,9 +40,7 @@ func subscribe(t *testing.T, p *testutil.Platform, token, needID string) *subscr
 	if m := s.next(t); m["type"] != "connection_ack" {
 		t.Fatalf("want connection_ack, got %v", m)
 	}
-	s.send(t, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
-		"query":     `subscription($id: ID!) { applicationChanged(needId: $id) { status person { displayName } } }`,
-		"variables": map[string]any{"id": needID}}})
+	s.send(t, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": query, "variables": vars}})
 	return s
 }
 

@@ -308,6 +308,9 @@ func (r *mutationResolver) ConfirmAttendance(ctx context.Context, input model.Co
 	if apps == nil {
 		apps = []volunteering.Application{}
 	}
+	if err == nil && len(ue) == 0 {
+		r.mintNow(ctx)
+	}
 	return &model.ConfirmAttendancePayload{Applications: apps, UserErrors: ue}, err
 }
 

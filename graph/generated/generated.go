@@ -17,6 +17,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/graph/model"
 	"github.com/helpende-handen/helpende-handen/graph/scalars"
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/ledger"
 	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
@@ -40,9 +41,12 @@ type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApplicationEvent() ApplicationEventResolver
 	CandidateMatch() CandidateMatchResolver
+	CoinIssuer() CoinIssuerResolver
 	ConsentChange() ConsentChangeResolver
 	District() DistrictResolver
 	Endorsement() EndorsementResolver
+	LedgerAudit() LedgerAuditResolver
+	LedgerTransaction() LedgerTransactionResolver
 	Mutation() MutationResolver
 	Need() NeedResolver
 	NeedMatch() NeedMatchResolver
@@ -64,6 +68,9 @@ type ResolverRoot interface {
 	TalentCategory() TalentCategoryResolver
 	TalentProfile() TalentProfileResolver
 	Theme() ThemeResolver
+	Wallet() WalletResolver
+	WalletEntry() WalletEntryResolver
+	WalletStatement() WalletStatementResolver
 }
 
 type DirectiveRoot struct {
@@ -153,6 +160,27 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CoinIssuer struct {
+		Balance      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Organisation func(childComplexity int) int
+	}
+
+	CoinPolicy struct {
+		CoinsPerHour        func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		EuroCentsPer10Coins func(childComplexity int) int
+		ExpiryMonths        func(childComplexity int) int
+		GiftsAllowed        func(childComplexity int) int
+		MerchantCap         func(childComplexity int) int
+		YearlyCapPerPerson  func(childComplexity int) int
+	}
+
+	CoinPolicyPayload struct {
+		Policy     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	ConfirmAttendancePayload struct {
 		Applications func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
@@ -198,6 +226,12 @@ type ComplexityRoot struct {
 		UserErrors    func(childComplexity int) int
 	}
 
+	FundIssuerPayload struct {
+		Issuer      func(childComplexity int) int
+		Transaction func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
+	}
+
 	GeoPoint struct {
 		Latitude  func(childComplexity int) int
 		Longitude func(childComplexity int) int
@@ -221,6 +255,26 @@ type ComplexityRoot struct {
 	ImpactStats struct {
 		MinimumGroupSize func(childComplexity int) int
 		Rows             func(childComplexity int) int
+	}
+
+	LedgerAudit struct {
+		Accounts            func(childComplexity int) int
+		At                  func(childComplexity int) int
+		Ok                  func(childComplexity int) int
+		Postings            func(childComplexity int) int
+		Problems            func(childComplexity int) int
+		SumOfPostings       func(childComplexity int) int
+		Transactions        func(childComplexity int) int
+		VouchersOutstanding func(childComplexity int) int
+	}
+
+	LedgerTransaction struct {
+		Amount   func(childComplexity int) int
+		At       func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Memo     func(childComplexity int) int
+		Reverses func(childComplexity int) int
 	}
 
 	LogoutPayload struct {
@@ -255,6 +309,7 @@ type ComplexityRoot struct {
 		DeclineApplication      func(childComplexity int, input model.ApplicationInput) int
 		DeleteMyAccount         func(childComplexity int, input model.DeleteMyAccountInput) int
 		ExportMyData            func(childComplexity int) int
+		FundIssuer              func(childComplexity int, input model.FundIssuerInput) int
 		GrantRole               func(childComplexity int, input model.GrantRoleInput) int
 		HideEndorsement         func(childComplexity int, input model.HideEndorsementInput) int
 		Login                   func(childComplexity int, input model.LoginInput) int
@@ -266,6 +321,8 @@ type ComplexityRoot struct {
 		PublishNeed             func(childComplexity int, input model.PublishNeedInput) int
 		Register                func(childComplexity int, input model.RegisterInput) int
 		RespondToProposal       func(childComplexity int, input model.RespondToProposalInput) int
+		ReverseTransaction      func(childComplexity int, input model.ReverseTransactionInput) int
+		SetCoinPolicy           func(childComplexity int, input model.CoinPolicyInput) int
 		SetProfileVisibility    func(childComplexity int, input model.SetProfileVisibilityInput) int
 		ThankVolunteer          func(childComplexity int, input model.ThankVolunteerInput) int
 		UpdateMe                func(childComplexity int, input model.UpdateMeInput) int
@@ -453,6 +510,7 @@ type ComplexityRoot struct {
 		Proposals         func(childComplexity int) int
 		Roles             func(childComplexity int) int
 		TalentProfile     func(childComplexity int) int
+		Wallet            func(childComplexity int) int
 		YearOverview      func(childComplexity int, year *int) int
 	}
 
@@ -486,9 +544,13 @@ type ComplexityRoot struct {
 
 	Query struct {
 		CandidatesForNeed func(childComplexity int, needID string, first *int) int
+		CoinIssuer        func(childComplexity int) int
+		CoinPolicy        func(childComplexity int) int
+		CoinPolicyHistory func(childComplexity int) int
 		Districts         func(childComplexity int) int
 		ImpactStats       func(childComplexity int, filter *model.ImpactFilter) int
 		Languages         func(childComplexity int) int
+		LedgerAudit       func(childComplexity int) int
 		Me                func(childComplexity int) int
 		MyApplications    func(childComplexity int, first *int, after *string, status []model.ApplicationStatus) int
 		Need              func(childComplexity int, id string) int
@@ -502,6 +564,12 @@ type ComplexityRoot struct {
 		TalentProfiles    func(childComplexity int, filter *model.TalentProfileFilter, first *int, after *string) int
 		Talents           func(childComplexity int, search *string, categoryID *string, first *int, after *string) int
 		Themes            func(childComplexity int) int
+		Wallet            func(childComplexity int) int
+	}
+
+	ReverseTransactionPayload struct {
+		Transaction func(childComplexity int) int
+		UserErrors  func(childComplexity int) int
 	}
 
 	Session struct {
@@ -545,6 +613,7 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		ApplicationChanged func(childComplexity int, needID string) int
+		WalletChanged      func(childComplexity int) int
 	}
 
 	Talent struct {
@@ -628,6 +697,50 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	Wallet struct {
+		Balance       func(childComplexity int) int
+		Entries       func(childComplexity int, first *int, after *string) int
+		ID            func(childComplexity int) int
+		YearStatement func(childComplexity int, year *int) int
+	}
+
+	WalletEntry struct {
+		Amount        func(childComplexity int) int
+		At            func(childComplexity int) int
+		BalanceAfter  func(childComplexity int) int
+		Description   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Memo          func(childComplexity int) int
+		Minutes       func(childComplexity int) int
+		Need          func(childComplexity int) int
+		Reversed      func(childComplexity int) int
+		RewardTitle   func(childComplexity int) int
+		TransactionID func(childComplexity int) int
+	}
+
+	WalletEntryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	WalletEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WalletStatement struct {
+		Closing     func(childComplexity int) int
+		Corrections func(childComplexity int) int
+		Earned      func(childComplexity int) int
+		Expired     func(childComplexity int) int
+		Given       func(childComplexity int) int
+		Opening     func(childComplexity int) int
+		Received    func(childComplexity int) int
+		Spent       func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
 	WeeklyPattern struct {
 		DurationMinutes func(childComplexity int) int
 		From            func(childComplexity int) int
@@ -676,6 +789,11 @@ type CandidateMatchResolver interface {
 	Reasons(ctx context.Context, obj *recommend.CandidateMatch) ([]model.MatchReason, error)
 	Missing(ctx context.Context, obj *recommend.CandidateMatch) ([]model.MatchReason, error)
 }
+type CoinIssuerResolver interface {
+	ID(ctx context.Context, obj *ledger.Account) (string, error)
+
+	Organisation(ctx context.Context, obj *ledger.Account) (*organisations.Organisation, error)
+}
 type ConsentChangeResolver interface {
 	By(ctx context.Context, obj *talent.ConsentChange) (*accounts.Person, error)
 }
@@ -693,6 +811,19 @@ type EndorsementResolver interface {
 	Need(ctx context.Context, obj *volunteering.Endorsement) (*volunteering.Need, error)
 	EndorsedAt(ctx context.Context, obj *volunteering.Endorsement) (*time.Time, error)
 }
+type LedgerAuditResolver interface {
+	Ok(ctx context.Context, obj *ledger.AuditReport) (bool, error)
+
+	VouchersOutstanding(ctx context.Context, obj *ledger.AuditReport) (int, error)
+	Problems(ctx context.Context, obj *ledger.AuditReport) ([]string, error)
+}
+type LedgerTransactionResolver interface {
+	ID(ctx context.Context, obj *ledger.Transaction) (string, error)
+
+	Amount(ctx context.Context, obj *ledger.Transaction) (int, error)
+	Reverses(ctx context.Context, obj *ledger.Transaction) (*string, error)
+	At(ctx context.Context, obj *ledger.Transaction) (*time.Time, error)
+}
 type MutationResolver interface {
 	Noop(ctx context.Context, input *model.NoopInput) (*model.NoopPayload, error)
 	Register(ctx context.Context, input model.RegisterInput) (*model.AuthPayload, error)
@@ -701,6 +832,9 @@ type MutationResolver interface {
 	UpdateMe(ctx context.Context, input model.UpdateMeInput) (*model.UpdateMePayload, error)
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.ChangePasswordPayload, error)
 	GrantRole(ctx context.Context, input model.GrantRoleInput) (*model.GrantRolePayload, error)
+	FundIssuer(ctx context.Context, input model.FundIssuerInput) (*model.FundIssuerPayload, error)
+	SetCoinPolicy(ctx context.Context, input model.CoinPolicyInput) (*model.CoinPolicyPayload, error)
+	ReverseTransaction(ctx context.Context, input model.ReverseTransactionInput) (*model.ReverseTransactionPayload, error)
 	ProposeCandidate(ctx context.Context, input model.ProposeCandidateInput) (*model.ProposalPayload, error)
 	RespondToProposal(ctx context.Context, input model.RespondToProposalInput) (*model.ProposalPayload, error)
 	ActOnBehalfConsent(ctx context.Context, input model.ActOnBehalfConsentInput) (*model.OnBehalfConsentPayload, error)
@@ -819,6 +953,7 @@ type PersonResolver interface {
 	Phone(ctx context.Context, obj *accounts.Person) (*string, error)
 	Memberships(ctx context.Context, obj *accounts.Person) ([]organisations.Membership, error)
 
+	Wallet(ctx context.Context, obj *accounts.Person) (*ledger.Account, error)
 	Proposals(ctx context.Context, obj *accounts.Person) ([]matchmaking.Proposal, error)
 	OnBehalfConsents(ctx context.Context, obj *accounts.Person) ([]matchmaking.Consent, error)
 	OnBehalfLog(ctx context.Context, obj *accounts.Person) ([]matchmaking.LogEntry, error)
@@ -846,6 +981,11 @@ type ProposalResolver interface {
 type QueryResolver interface {
 	Ping(ctx context.Context) (bool, error)
 	Me(ctx context.Context) (*accounts.Person, error)
+	Wallet(ctx context.Context) (*ledger.Account, error)
+	CoinPolicy(ctx context.Context) (*ledger.Policy, error)
+	CoinPolicyHistory(ctx context.Context) ([]ledger.Policy, error)
+	CoinIssuer(ctx context.Context) (*ledger.Account, error)
+	LedgerAudit(ctx context.Context) (*ledger.AuditReport, error)
 	RecommendedNeeds(ctx context.Context, first *int) ([]recommend.NeedMatch, error)
 	CandidatesForNeed(ctx context.Context, needID string, first *int) ([]recommend.CandidateMatch, error)
 	Organisation(ctx context.Context, id string) (*organisations.Organisation, error)
@@ -875,6 +1015,7 @@ type SpokenLanguageResolver interface {
 }
 type SubscriptionResolver interface {
 	ApplicationChanged(ctx context.Context, needID string) (<-chan *volunteering.Application, error)
+	WalletChanged(ctx context.Context) (<-chan *ledger.Account, error)
 }
 type TalentResolver interface {
 	ID(ctx context.Context, obj *reference.Talent) (string, error)
@@ -909,6 +1050,33 @@ type ThemeResolver interface {
 	ID(ctx context.Context, obj *reference.Theme) (string, error)
 
 	Name(ctx context.Context, obj *reference.Theme) (string, error)
+}
+type WalletResolver interface {
+	ID(ctx context.Context, obj *ledger.Account) (string, error)
+
+	Entries(ctx context.Context, obj *ledger.Account, first *int, after *string) (*model.WalletEntryConnection, error)
+	YearStatement(ctx context.Context, obj *ledger.Account, year *int) (*ledger.Statement, error)
+}
+type WalletEntryResolver interface {
+	ID(ctx context.Context, obj *ledger.Entry) (string, error)
+	Kind(ctx context.Context, obj *ledger.Entry) (model.WalletEntryKind, error)
+
+	Description(ctx context.Context, obj *ledger.Entry) (string, error)
+	Memo(ctx context.Context, obj *ledger.Entry) (*string, error)
+	Need(ctx context.Context, obj *ledger.Entry) (*volunteering.Need, error)
+	Minutes(ctx context.Context, obj *ledger.Entry) (*int, error)
+	RewardTitle(ctx context.Context, obj *ledger.Entry) (*string, error)
+	TransactionID(ctx context.Context, obj *ledger.Entry) (string, error)
+	Reversed(ctx context.Context, obj *ledger.Entry) (bool, error)
+	At(ctx context.Context, obj *ledger.Entry) (*time.Time, error)
+}
+type WalletStatementResolver interface {
+	Earned(ctx context.Context, obj *ledger.Statement) (int, error)
+	Spent(ctx context.Context, obj *ledger.Statement) (int, error)
+	Received(ctx context.Context, obj *ledger.Statement) (int, error)
+	Given(ctx context.Context, obj *ledger.Statement) (int, error)
+	Expired(ctx context.Context, obj *ledger.Statement) (int, error)
+	Corrections(ctx context.Context, obj *ledger.Statement) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1206,6 +1374,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangePasswordPayload.UserErrors(childComplexity), true
 
+	case "CoinIssuer.balance":
+		if e.ComplexityRoot.CoinIssuer.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinIssuer.Balance(childComplexity), true
+	case "CoinIssuer.id":
+		if e.ComplexityRoot.CoinIssuer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinIssuer.ID(childComplexity), true
+	case "CoinIssuer.organisation":
+		if e.ComplexityRoot.CoinIssuer.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinIssuer.Organisation(childComplexity), true
+
+	case "CoinPolicy.coinsPerHour":
+		if e.ComplexityRoot.CoinPolicy.CoinsPerHour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinPolicy.CoinsPerHour(childComplexity), true
+	case "CoinPolicy.createdAt":
+		if e.ComplexityRoot.CoinPolicy.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinPolicy.CreatedAt(childComplexity), true
+	case "CoinPolicy.euroCentsPer10Coins":
+		if e.ComplexityRoot.CoinPolicy.EuroCentsPer10Coins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinPolicy.EuroCentsPer10Coins(childComplexity), true
+	case "CoinPolicy.expiryMonths":
+		if e.ComplexityRoot.CoinPolicy.ExpiryMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinPolicy.ExpiryMonths(childComplexity), true
+	case "CoinPolicy.giftsAllowed":
+		if e.ComplexityRoot.CoinPolicy.GiftsAllowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinPolicy.GiftsAllowed(childComplexity), true
+	case "CoinPolicy.merchantCap":
+		if e.ComplexityRoot.CoinPolicy.MerchantCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinPolicy.MerchantCap(childComplexity), true
+	case "CoinPolicy.yearlyCapPerPerson":
+		if e.ComplexityRoot.CoinPolicy.YearlyCapPerPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinPolicy.YearlyCapPerPerson(childComplexity), true
+
+	case "CoinPolicyPayload.policy":
+		if e.ComplexityRoot.CoinPolicyPayload.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinPolicyPayload.Policy(childComplexity), true
+	case "CoinPolicyPayload.userErrors":
+		if e.ComplexityRoot.CoinPolicyPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoinPolicyPayload.UserErrors(childComplexity), true
+
 	case "ConfirmAttendancePayload.applications":
 		if e.ComplexityRoot.ConfirmAttendancePayload.Applications == nil {
 			break
@@ -1357,6 +1600,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExportMyDataPayload.UserErrors(childComplexity), true
 
+	case "FundIssuerPayload.issuer":
+		if e.ComplexityRoot.FundIssuerPayload.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundIssuerPayload.Issuer(childComplexity), true
+	case "FundIssuerPayload.transaction":
+		if e.ComplexityRoot.FundIssuerPayload.Transaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundIssuerPayload.Transaction(childComplexity), true
+	case "FundIssuerPayload.userErrors":
+		if e.ComplexityRoot.FundIssuerPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundIssuerPayload.UserErrors(childComplexity), true
+
 	case "GeoPoint.latitude":
 		if e.ComplexityRoot.GeoPoint.Latitude == nil {
 			break
@@ -1438,6 +1700,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImpactStats.Rows(childComplexity), true
+
+	case "LedgerAudit.accounts":
+		if e.ComplexityRoot.LedgerAudit.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAudit.Accounts(childComplexity), true
+	case "LedgerAudit.at":
+		if e.ComplexityRoot.LedgerAudit.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAudit.At(childComplexity), true
+	case "LedgerAudit.ok":
+		if e.ComplexityRoot.LedgerAudit.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAudit.Ok(childComplexity), true
+	case "LedgerAudit.postings":
+		if e.ComplexityRoot.LedgerAudit.Postings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAudit.Postings(childComplexity), true
+	case "LedgerAudit.problems":
+		if e.ComplexityRoot.LedgerAudit.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAudit.Problems(childComplexity), true
+	case "LedgerAudit.sumOfPostings":
+		if e.ComplexityRoot.LedgerAudit.SumOfPostings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAudit.SumOfPostings(childComplexity), true
+	case "LedgerAudit.transactions":
+		if e.ComplexityRoot.LedgerAudit.Transactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAudit.Transactions(childComplexity), true
+	case "LedgerAudit.vouchersOutstanding":
+		if e.ComplexityRoot.LedgerAudit.VouchersOutstanding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerAudit.VouchersOutstanding(childComplexity), true
+
+	case "LedgerTransaction.amount":
+		if e.ComplexityRoot.LedgerTransaction.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransaction.Amount(childComplexity), true
+	case "LedgerTransaction.at":
+		if e.ComplexityRoot.LedgerTransaction.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransaction.At(childComplexity), true
+	case "LedgerTransaction.id":
+		if e.ComplexityRoot.LedgerTransaction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransaction.ID(childComplexity), true
+	case "LedgerTransaction.kind":
+		if e.ComplexityRoot.LedgerTransaction.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransaction.Kind(childComplexity), true
+	case "LedgerTransaction.memo":
+		if e.ComplexityRoot.LedgerTransaction.Memo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransaction.Memo(childComplexity), true
+	case "LedgerTransaction.reverses":
+		if e.ComplexityRoot.LedgerTransaction.Reverses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransaction.Reverses(childComplexity), true
 
 	case "LogoutPayload.loggedOut":
 		if e.ComplexityRoot.LogoutPayload.LoggedOut == nil {
@@ -1649,6 +1997,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExportMyData(childComplexity), true
+	case "Mutation.fundIssuer":
+		if e.ComplexityRoot.Mutation.FundIssuer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fundIssuer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FundIssuer(childComplexity, args["input"].(model.FundIssuerInput)), true
 	case "Mutation.grantRole":
 		if e.ComplexityRoot.Mutation.GrantRole == nil {
 			break
@@ -1770,6 +2129,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RespondToProposal(childComplexity, args["input"].(model.RespondToProposalInput)), true
+	case "Mutation.reverseTransaction":
+		if e.ComplexityRoot.Mutation.ReverseTransaction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reverseTransaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReverseTransaction(childComplexity, args["input"].(model.ReverseTransactionInput)), true
+	case "Mutation.setCoinPolicy":
+		if e.ComplexityRoot.Mutation.SetCoinPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCoinPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCoinPolicy(childComplexity, args["input"].(model.CoinPolicyInput)), true
 	case "Mutation.setProfileVisibility":
 		if e.ComplexityRoot.Mutation.SetProfileVisibility == nil {
 			break
@@ -2602,6 +2983,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.TalentProfile(childComplexity), true
+	case "Person.wallet":
+		if e.ComplexityRoot.Person.Wallet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Wallet(childComplexity), true
 	case "Person.yearOverview":
 		if e.ComplexityRoot.Person.YearOverview == nil {
 			break
@@ -2725,6 +3112,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CandidatesForNeed(childComplexity, args["needId"].(string), args["first"].(*int)), true
+	case "Query.coinIssuer":
+		if e.ComplexityRoot.Query.CoinIssuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CoinIssuer(childComplexity), true
+	case "Query.coinPolicy":
+		if e.ComplexityRoot.Query.CoinPolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CoinPolicy(childComplexity), true
+	case "Query.coinPolicyHistory":
+		if e.ComplexityRoot.Query.CoinPolicyHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CoinPolicyHistory(childComplexity), true
 	case "Query.districts":
 		if e.ComplexityRoot.Query.Districts == nil {
 			break
@@ -2749,6 +3154,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Languages(childComplexity), true
+	case "Query.ledgerAudit":
+		if e.ComplexityRoot.Query.LedgerAudit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.LedgerAudit(childComplexity), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -2872,6 +3283,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Themes(childComplexity), true
+	case "Query.wallet":
+		if e.ComplexityRoot.Query.Wallet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Wallet(childComplexity), true
+
+	case "ReverseTransactionPayload.transaction":
+		if e.ComplexityRoot.ReverseTransactionPayload.Transaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReverseTransactionPayload.Transaction(childComplexity), true
+	case "ReverseTransactionPayload.userErrors":
+		if e.ComplexityRoot.ReverseTransactionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReverseTransactionPayload.UserErrors(childComplexity), true
 
 	case "Session.expiresAt":
 		if e.ComplexityRoot.Session.ExpiresAt == nil {
@@ -3016,6 +3446,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ApplicationChanged(childComplexity, args["needId"].(string)), true
+	case "Subscription.walletChanged":
+		if e.ComplexityRoot.Subscription.WalletChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.WalletChanged(childComplexity), true
 
 	case "Talent.category":
 		if e.ComplexityRoot.Talent.Category == nil {
@@ -3299,6 +3735,195 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
+	case "Wallet.balance":
+		if e.ComplexityRoot.Wallet.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Wallet.Balance(childComplexity), true
+	case "Wallet.entries":
+		if e.ComplexityRoot.Wallet.Entries == nil {
+			break
+		}
+
+		args, err := ec.field_Wallet_entries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Wallet.Entries(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Wallet.id":
+		if e.ComplexityRoot.Wallet.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Wallet.ID(childComplexity), true
+	case "Wallet.yearStatement":
+		if e.ComplexityRoot.Wallet.YearStatement == nil {
+			break
+		}
+
+		args, err := ec.field_Wallet_yearStatement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Wallet.YearStatement(childComplexity, args["year"].(*int)), true
+
+	case "WalletEntry.amount":
+		if e.ComplexityRoot.WalletEntry.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.Amount(childComplexity), true
+	case "WalletEntry.at":
+		if e.ComplexityRoot.WalletEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.At(childComplexity), true
+	case "WalletEntry.balanceAfter":
+		if e.ComplexityRoot.WalletEntry.BalanceAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.BalanceAfter(childComplexity), true
+	case "WalletEntry.description":
+		if e.ComplexityRoot.WalletEntry.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.Description(childComplexity), true
+	case "WalletEntry.id":
+		if e.ComplexityRoot.WalletEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.ID(childComplexity), true
+	case "WalletEntry.kind":
+		if e.ComplexityRoot.WalletEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.Kind(childComplexity), true
+	case "WalletEntry.memo":
+		if e.ComplexityRoot.WalletEntry.Memo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.Memo(childComplexity), true
+	case "WalletEntry.minutes":
+		if e.ComplexityRoot.WalletEntry.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.Minutes(childComplexity), true
+	case "WalletEntry.need":
+		if e.ComplexityRoot.WalletEntry.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.Need(childComplexity), true
+	case "WalletEntry.reversed":
+		if e.ComplexityRoot.WalletEntry.Reversed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.Reversed(childComplexity), true
+	case "WalletEntry.rewardTitle":
+		if e.ComplexityRoot.WalletEntry.RewardTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.RewardTitle(childComplexity), true
+	case "WalletEntry.transactionId":
+		if e.ComplexityRoot.WalletEntry.TransactionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntry.TransactionID(childComplexity), true
+
+	case "WalletEntryConnection.edges":
+		if e.ComplexityRoot.WalletEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntryConnection.Edges(childComplexity), true
+	case "WalletEntryConnection.pageInfo":
+		if e.ComplexityRoot.WalletEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntryConnection.PageInfo(childComplexity), true
+
+	case "WalletEntryEdge.cursor":
+		if e.ComplexityRoot.WalletEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntryEdge.Cursor(childComplexity), true
+	case "WalletEntryEdge.node":
+		if e.ComplexityRoot.WalletEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntryEdge.Node(childComplexity), true
+
+	case "WalletStatement.closing":
+		if e.ComplexityRoot.WalletStatement.Closing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletStatement.Closing(childComplexity), true
+	case "WalletStatement.corrections":
+		if e.ComplexityRoot.WalletStatement.Corrections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletStatement.Corrections(childComplexity), true
+	case "WalletStatement.earned":
+		if e.ComplexityRoot.WalletStatement.Earned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletStatement.Earned(childComplexity), true
+	case "WalletStatement.expired":
+		if e.ComplexityRoot.WalletStatement.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletStatement.Expired(childComplexity), true
+	case "WalletStatement.given":
+		if e.ComplexityRoot.WalletStatement.Given == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletStatement.Given(childComplexity), true
+	case "WalletStatement.opening":
+		if e.ComplexityRoot.WalletStatement.Opening == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletStatement.Opening(childComplexity), true
+	case "WalletStatement.received":
+		if e.ComplexityRoot.WalletStatement.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletStatement.Received(childComplexity), true
+	case "WalletStatement.spent":
+		if e.ComplexityRoot.WalletStatement.Spent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletStatement.Spent(childComplexity), true
+	case "WalletStatement.year":
+		if e.ComplexityRoot.WalletStatement.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletStatement.Year(childComplexity), true
+
 	case "WeeklyPattern.durationMinutes":
 		if e.ComplexityRoot.WeeklyPattern.DurationMinutes == nil {
 			break
@@ -3405,11 +4030,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCancelShiftInput,
 		ec.unmarshalInputChangePasswordInput,
 		ec.unmarshalInputCloseNeedInput,
+		ec.unmarshalInputCoinPolicyInput,
 		ec.unmarshalInputConfirmAttendanceInput,
 		ec.unmarshalInputCreateNeedInput,
 		ec.unmarshalInputCreateOrganisationInput,
 		ec.unmarshalInputDeleteMyAccountInput,
 		ec.unmarshalInputEndorsementInput,
+		ec.unmarshalInputFundIssuerInput,
 		ec.unmarshalInputGeoPointInput,
 		ec.unmarshalInputGrantRoleInput,
 		ec.unmarshalInputHideEndorsementInput,
@@ -3428,6 +4055,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputPublishNeedInput,
 		ec.unmarshalInputRegisterInput,
 		ec.unmarshalInputRespondToProposalInput,
+		ec.unmarshalInputReverseTransactionInput,
 		ec.unmarshalInputSetProfileVisibilityInput,
 		ec.unmarshalInputShiftInput,
 		ec.unmarshalInputTalentLevelInput,
@@ -3757,6 +4385,231 @@ input NoopInput {
 type NoopPayload {
   clientMutationId: String
   userErrors: [UserError!]!
+}
+`, BuiltIn: false},
+	{Name: "../ledger.graphqls", Input: `"""
+A person's coins: the balance and every entry, newest first. Only the person (and
+administrators) see it.
+"""
+type Wallet {
+  id: ID!
+  "Coins now (whole coins)."
+  balance: Int!
+  "Every change of the balance, newest first."
+  entries(first: Int = 20, after: String): WalletEntryConnection!
+  "A calendar year at a glance: opening and closing balance, earned, spent, given and received."
+  yearStatement(year: Int): WalletStatement!
+}
+
+"""
+What a wallet entry was for.
+"""
+enum WalletEntryKind {
+  "Coins earned for confirmed volunteer hours."
+  EARNED
+  "Coins given to another resident."
+  GIFT_SENT
+  "Coins received from another resident."
+  GIFT_RECEIVED
+  "Coins paid for a reward (a voucher)."
+  REDEEMED
+  "Coins back from a cancelled or expired voucher."
+  VOUCHER_RETURNED
+  "Unused coins that expired."
+  EXPIRED
+  "A correction by the city (the reversal of an earlier entry)."
+  CORRECTION
+  "Anything else."
+  OTHER
+}
+
+"""
+One change of a wallet's balance.
+"""
+type WalletEntry {
+  id: ID!
+  kind: WalletEntryKind!
+  "Signed: positive coins came in, negative went out."
+  amount: Int!
+  "The balance right after this entry."
+  balanceAfter: Int!
+  "What it was for, in the viewer's language (\"3 hours at Soepbar\")."
+  description: String!
+  "The giver's note (gifts) or the city's note (corrections)."
+  memo: String
+  "The need whose hours earned these coins."
+  need: Need
+  "Minutes confirmed, for coins earned."
+  minutes: Int
+  "The reward paid for, for redemptions and returned vouchers."
+  rewardTitle: String
+  "The ledger transaction (administrators can reverse it)."
+  transactionId: ID!
+  "True when the city reversed this entry later."
+  reversed: Boolean!
+  at: DateTime!
+}
+
+type WalletEntryEdge {
+  cursor: String!
+  node: WalletEntry!
+}
+
+type WalletEntryConnection {
+  edges: [WalletEntryEdge!]!
+  pageInfo: PageInfo!
+}
+
+"""
+A wallet's calendar year.
+"""
+type WalletStatement {
+  year: Int!
+  opening: Int!
+  "Earned for confirmed hours."
+  earned: Int!
+  "Paid for rewards, minus vouchers returned."
+  spent: Int!
+  received: Int!
+  given: Int!
+  expired: Int!
+  "Corrections by the city (signed)."
+  corrections: Int!
+  closing: Int!
+}
+
+"""
+The rules of the coins. The latest version applies to what happens from then on.
+"""
+type CoinPolicy {
+  "Coins per confirmed hour (rounded half up per application: 90 minutes at 25/hour = 38 coins)."
+  coinsPerHour: Int!
+  "Most coins one person earns per calendar year (null: no cap)."
+  yearlyCapPerPerson: Int
+  "Residents may give coins to each other."
+  giftsAllowed: Boolean!
+  "Unused coins expire after this many months (null: never)."
+  expiryMonths: Int
+  "Most coins a merchant may accept (null: no cap)."
+  merchantCap: Int
+  "What the city pays a merchant for 10 coins, in euro cents."
+  euroCentsPer10Coins: Int!
+  createdAt: DateTime!
+}
+
+"""
+The budget coins are minted from (administrators).
+"""
+type CoinIssuer {
+  id: ID!
+  "Coins left to mint."
+  balance: Int!
+  "The organisation the city funds to mint, or null for the city's own budget."
+  organisation: Organisation
+}
+
+"""
+A ledger transaction (administrators).
+"""
+type LedgerTransaction {
+  id: ID!
+  kind: String!
+  memo: String!
+  "Total coins moved."
+  amount: Int!
+  "The transaction this one reverses."
+  reverses: ID
+  at: DateTime!
+}
+
+"""
+The result of rebuilding every balance from the postings. On a sound ledger ` + "`" + `ok` + "`" + ` is true
+and ` + "`" + `problems` + "`" + ` is empty.
+"""
+type LedgerAudit {
+  ok: Boolean!
+  at: DateTime!
+  accounts: Int!
+  transactions: Int!
+  postings: Int!
+  "Must be 0."
+  sumOfPostings: Int!
+  "Coins of vouchers not yet accepted, cancelled or expired."
+  vouchersOutstanding: Int!
+  "Every difference found, one per line (in English, for the city's staff and developers)."
+  problems: [String!]!
+}
+
+input CoinPolicyInput {
+  coinsPerHour: Int!
+  yearlyCapPerPerson: Int
+  giftsAllowed: Boolean!
+  expiryMonths: Int
+  merchantCap: Int
+  euroCentsPer10Coins: Int!
+}
+
+type CoinPolicyPayload {
+  policy: CoinPolicy
+  userErrors: [UserError!]!
+}
+
+input FundIssuerInput {
+  "The issuer to fund; null: the city's own budget."
+  issuerId: ID
+  amount: Int!
+  memo: String
+  idempotencyKey: String!
+}
+
+type FundIssuerPayload {
+  issuer: CoinIssuer
+  transaction: LedgerTransaction
+  userErrors: [UserError!]!
+}
+
+input ReverseTransactionInput {
+  transactionId: ID!
+  "Why (shown to the people whose balance changes)."
+  memo: String!
+  idempotencyKey: String!
+}
+
+type ReverseTransactionPayload {
+  transaction: LedgerTransaction
+  userErrors: [UserError!]!
+}
+
+extend type Person {
+  "The person's coins (only for the person and administrators)."
+  wallet: Wallet
+}
+
+extend type Query {
+  "The signed-in person's wallet."
+  wallet: Wallet!
+  "The coin policy in force (public: everyone may know the rules)."
+  coinPolicy: CoinPolicy!
+  "Earlier versions of the coin policy, newest first (administrators)."
+  coinPolicyHistory: [CoinPolicy!]!
+  "The city's minting budget (administrators)."
+  coinIssuer: CoinIssuer!
+  "Rebuild every balance from the postings and compare (administrators)."
+  ledgerAudit: LedgerAudit!
+}
+
+extend type Mutation {
+  "Add coins to an issuer's budget (administrators)."
+  fundIssuer(input: FundIssuerInput!): FundIssuerPayload!
+  "Write a new version of the coin policy (administrators)."
+  setCoinPolicy(input: CoinPolicyInput!): CoinPolicyPayload!
+  "Correct a mistake with the exact opposite transaction (administrators)."
+  reverseTransaction(input: ReverseTransactionInput!): ReverseTransactionPayload!
+}
+
+extend type Subscription {
+  "The signed-in person's wallet, after every change of its balance."
+  walletChanged: Wallet!
 }
 `, BuiltIn: false},
 	{Name: "../matching.graphqls", Input: `"""
@@ -5069,6 +5922,48 @@ func (ec *executionContext) childFields_ChangePasswordPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type ChangePasswordPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CoinIssuer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CoinIssuer_id(ctx, field)
+	case "balance":
+		return ec.fieldContext_CoinIssuer_balance(ctx, field)
+	case "organisation":
+		return ec.fieldContext_CoinIssuer_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoinIssuer", field.Name)
+}
+
+func (ec *executionContext) childFields_CoinPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "coinsPerHour":
+		return ec.fieldContext_CoinPolicy_coinsPerHour(ctx, field)
+	case "yearlyCapPerPerson":
+		return ec.fieldContext_CoinPolicy_yearlyCapPerPerson(ctx, field)
+	case "giftsAllowed":
+		return ec.fieldContext_CoinPolicy_giftsAllowed(ctx, field)
+	case "expiryMonths":
+		return ec.fieldContext_CoinPolicy_expiryMonths(ctx, field)
+	case "merchantCap":
+		return ec.fieldContext_CoinPolicy_merchantCap(ctx, field)
+	case "euroCentsPer10Coins":
+		return ec.fieldContext_CoinPolicy_euroCentsPer10Coins(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CoinPolicy_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoinPolicy", field.Name)
+}
+
+func (ec *executionContext) childFields_CoinPolicyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "policy":
+		return ec.fieldContext_CoinPolicyPayload_policy(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CoinPolicyPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoinPolicyPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ConfirmAttendancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "applications":
@@ -5159,6 +6054,18 @@ func (ec *executionContext) childFields_ExportMyDataPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type ExportMyDataPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_FundIssuerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "issuer":
+		return ec.fieldContext_FundIssuerPayload_issuer(ctx, field)
+	case "transaction":
+		return ec.fieldContext_FundIssuerPayload_transaction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_FundIssuerPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundIssuerPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "latitude":
@@ -5207,6 +6114,46 @@ func (ec *executionContext) childFields_ImpactStats(ctx context.Context, field g
 		return ec.fieldContext_ImpactStats_minimumGroupSize(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImpactStats", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerAudit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_LedgerAudit_ok(ctx, field)
+	case "at":
+		return ec.fieldContext_LedgerAudit_at(ctx, field)
+	case "accounts":
+		return ec.fieldContext_LedgerAudit_accounts(ctx, field)
+	case "transactions":
+		return ec.fieldContext_LedgerAudit_transactions(ctx, field)
+	case "postings":
+		return ec.fieldContext_LedgerAudit_postings(ctx, field)
+	case "sumOfPostings":
+		return ec.fieldContext_LedgerAudit_sumOfPostings(ctx, field)
+	case "vouchersOutstanding":
+		return ec.fieldContext_LedgerAudit_vouchersOutstanding(ctx, field)
+	case "problems":
+		return ec.fieldContext_LedgerAudit_problems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerAudit", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerTransaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LedgerTransaction_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_LedgerTransaction_kind(ctx, field)
+	case "memo":
+		return ec.fieldContext_LedgerTransaction_memo(ctx, field)
+	case "amount":
+		return ec.fieldContext_LedgerTransaction_amount(ctx, field)
+	case "reverses":
+		return ec.fieldContext_LedgerTransaction_reverses(ctx, field)
+	case "at":
+		return ec.fieldContext_LedgerTransaction_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerTransaction", field.Name)
 }
 
 func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5585,6 +6532,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_memberships(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Person_createdAt(ctx, field)
+	case "wallet":
+		return ec.fieldContext_Person_wallet(ctx, field)
 	case "proposals":
 		return ec.fieldContext_Person_proposals(ctx, field)
 	case "onBehalfConsents":
@@ -5653,6 +6602,16 @@ func (ec *executionContext) childFields_ProposalPayload(ctx context.Context, fie
 		return ec.fieldContext_ProposalPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProposalPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReverseTransactionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transaction":
+		return ec.fieldContext_ReverseTransactionPayload_transaction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReverseTransactionPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReverseTransactionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5893,6 +6852,94 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_Wallet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Wallet_id(ctx, field)
+	case "balance":
+		return ec.fieldContext_Wallet_balance(ctx, field)
+	case "entries":
+		return ec.fieldContext_Wallet_entries(ctx, field)
+	case "yearStatement":
+		return ec.fieldContext_Wallet_yearStatement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Wallet", field.Name)
+}
+
+func (ec *executionContext) childFields_WalletEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WalletEntry_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_WalletEntry_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_WalletEntry_amount(ctx, field)
+	case "balanceAfter":
+		return ec.fieldContext_WalletEntry_balanceAfter(ctx, field)
+	case "description":
+		return ec.fieldContext_WalletEntry_description(ctx, field)
+	case "memo":
+		return ec.fieldContext_WalletEntry_memo(ctx, field)
+	case "need":
+		return ec.fieldContext_WalletEntry_need(ctx, field)
+	case "minutes":
+		return ec.fieldContext_WalletEntry_minutes(ctx, field)
+	case "rewardTitle":
+		return ec.fieldContext_WalletEntry_rewardTitle(ctx, field)
+	case "transactionId":
+		return ec.fieldContext_WalletEntry_transactionId(ctx, field)
+	case "reversed":
+		return ec.fieldContext_WalletEntry_reversed(ctx, field)
+	case "at":
+		return ec.fieldContext_WalletEntry_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WalletEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_WalletEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_WalletEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WalletEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WalletEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WalletEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_WalletEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_WalletEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WalletEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WalletStatement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_WalletStatement_year(ctx, field)
+	case "opening":
+		return ec.fieldContext_WalletStatement_opening(ctx, field)
+	case "earned":
+		return ec.fieldContext_WalletStatement_earned(ctx, field)
+	case "spent":
+		return ec.fieldContext_WalletStatement_spent(ctx, field)
+	case "received":
+		return ec.fieldContext_WalletStatement_received(ctx, field)
+	case "given":
+		return ec.fieldContext_WalletStatement_given(ctx, field)
+	case "expired":
+		return ec.fieldContext_WalletStatement_expired(ctx, field)
+	case "corrections":
+		return ec.fieldContext_WalletStatement_corrections(ctx, field)
+	case "closing":
+		return ec.fieldContext_WalletStatement_closing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WalletStatement", field.Name)
 }
 
 func (ec *executionContext) childFields_WeeklyPattern(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6261,6 +7308,20 @@ func (ec *executionContext) field_Mutation_deleteMyAccount_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_fundIssuer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.FundIssuerInput, error) {
+			return ec.unmarshalNFundIssuerInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐFundIssuerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6407,6 +7468,34 @@ func (ec *executionContext) field_Mutation_respondToProposal_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RespondToProposalInput, error) {
 			return ec.unmarshalNRespondToProposalInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRespondToProposalInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reverseTransaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReverseTransactionInput, error) {
+			return ec.unmarshalNReverseTransactionInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐReverseTransactionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCoinPolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CoinPolicyInput, error) {
+			return ec.unmarshalNCoinPolicyInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCoinPolicyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6900,6 +7989,42 @@ func (ec *executionContext) field_Subscription_applicationChanged_args(ctx conte
 		return nil, err
 	}
 	args["needId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Wallet_entries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Wallet_yearStatement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
 	return args, nil
 }
 
@@ -8191,6 +9316,309 @@ func (ec *executionContext) fieldContext_ChangePasswordPayload_userErrors(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _CoinIssuer_id(ctx context.Context, field graphql.CollectedField, obj *ledger.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinIssuer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoinIssuer().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoinIssuer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoinIssuer", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CoinIssuer_balance(ctx context.Context, field graphql.CollectedField, obj *ledger.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinIssuer_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoinIssuer_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoinIssuer", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoinIssuer_organisation(ctx context.Context, field graphql.CollectedField, obj *ledger.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinIssuer_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CoinIssuer().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *organisations.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋorganisationsᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoinIssuer_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoinIssuer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoinPolicy_coinsPerHour(ctx context.Context, field graphql.CollectedField, obj *ledger.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinPolicy_coinsPerHour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoinsPerHour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoinPolicy_coinsPerHour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoinPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoinPolicy_yearlyCapPerPerson(ctx context.Context, field graphql.CollectedField, obj *ledger.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinPolicy_yearlyCapPerPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YearlyCapPerPerson, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoinPolicy_yearlyCapPerPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoinPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoinPolicy_giftsAllowed(ctx context.Context, field graphql.CollectedField, obj *ledger.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinPolicy_giftsAllowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GiftsAllowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoinPolicy_giftsAllowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoinPolicy", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CoinPolicy_expiryMonths(ctx context.Context, field graphql.CollectedField, obj *ledger.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinPolicy_expiryMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiryMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoinPolicy_expiryMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoinPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoinPolicy_merchantCap(ctx context.Context, field graphql.CollectedField, obj *ledger.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinPolicy_merchantCap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MerchantCap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoinPolicy_merchantCap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoinPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoinPolicy_euroCentsPer10Coins(ctx context.Context, field graphql.CollectedField, obj *ledger.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinPolicy_euroCentsPer10Coins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EuroCentsPer10Coins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoinPolicy_euroCentsPer10Coins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoinPolicy", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoinPolicy_createdAt(ctx context.Context, field graphql.CollectedField, obj *ledger.Policy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinPolicy_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoinPolicy_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoinPolicy", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _CoinPolicyPayload_policy(ctx context.Context, field graphql.CollectedField, obj *model.CoinPolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinPolicyPayload_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Policy) graphql.Marshaler {
+			return ec.marshalOCoinPolicy2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐPolicy(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoinPolicyPayload_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoinPolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoinPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoinPolicyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CoinPolicyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoinPolicyPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoinPolicyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoinPolicyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ConfirmAttendancePayload_applications(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmAttendancePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8842,6 +10270,102 @@ func (ec *executionContext) fieldContext_ExportMyDataPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _FundIssuerPayload_issuer(ctx context.Context, field graphql.CollectedField, obj *model.FundIssuerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundIssuerPayload_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+			return ec.marshalOCoinIssuer2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundIssuerPayload_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundIssuerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoinIssuer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundIssuerPayload_transaction(ctx context.Context, field graphql.CollectedField, obj *model.FundIssuerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundIssuerPayload_transaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Transaction) graphql.Marshaler {
+			return ec.marshalOLedgerTransaction2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐTransaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundIssuerPayload_transaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundIssuerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerTransaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundIssuerPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.FundIssuerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundIssuerPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundIssuerPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundIssuerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GeoPoint_latitude(ctx context.Context, field graphql.CollectedField, obj *model.GeoPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9184,6 +10708,328 @@ func (ec *executionContext) _ImpactStats_minimumGroupSize(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ImpactStats_minimumGroupSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImpactStats", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerAudit_ok(ctx context.Context, field graphql.CollectedField, obj *ledger.AuditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerAudit_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerAudit().Ok(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerAudit_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerAudit", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerAudit_at(ctx context.Context, field graphql.CollectedField, obj *ledger.AuditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerAudit_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerAudit_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerAudit", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerAudit_accounts(ctx context.Context, field graphql.CollectedField, obj *ledger.AuditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerAudit_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerAudit_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerAudit", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerAudit_transactions(ctx context.Context, field graphql.CollectedField, obj *ledger.AuditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerAudit_transactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerAudit_transactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerAudit", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerAudit_postings(ctx context.Context, field graphql.CollectedField, obj *ledger.AuditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerAudit_postings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Postings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerAudit_postings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerAudit", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerAudit_sumOfPostings(ctx context.Context, field graphql.CollectedField, obj *ledger.AuditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerAudit_sumOfPostings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SumOfPostings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerAudit_sumOfPostings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerAudit", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerAudit_vouchersOutstanding(ctx context.Context, field graphql.CollectedField, obj *ledger.AuditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerAudit_vouchersOutstanding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerAudit().VouchersOutstanding(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerAudit_vouchersOutstanding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerAudit", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerAudit_problems(ctx context.Context, field graphql.CollectedField, obj *ledger.AuditReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerAudit_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerAudit().Problems(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerAudit_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerAudit", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransaction_id(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransaction_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerTransaction().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransaction_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerTransaction", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransaction_kind(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransaction_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransaction_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerTransaction", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransaction_memo(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransaction_memo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Memo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransaction_memo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerTransaction", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransaction_amount(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransaction_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerTransaction().Amount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransaction_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerTransaction", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransaction_reverses(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransaction_reverses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerTransaction().Reverses(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransaction_reverses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerTransaction", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransaction_at(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransaction_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerTransaction().At(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransaction_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerTransaction", field, true, true, errors.New("field of type DateTime does not have child fields"))
 }
 
 func (ec *executionContext) _LogoutPayload_loggedOut(ctx context.Context, field graphql.CollectedField, obj *model.LogoutPayload) (ret graphql.Marshaler) {
@@ -9644,6 +11490,138 @@ func (ec *executionContext) fieldContext_Mutation_grantRole(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_grantRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_fundIssuer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fundIssuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FundIssuer(ctx, fc.Args["input"].(model.FundIssuerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FundIssuerPayload) graphql.Marshaler {
+			return ec.marshalNFundIssuerPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐFundIssuerPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fundIssuer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundIssuerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fundIssuer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCoinPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCoinPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCoinPolicy(ctx, fc.Args["input"].(model.CoinPolicyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoinPolicyPayload) graphql.Marshaler {
+			return ec.marshalNCoinPolicyPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCoinPolicyPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCoinPolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoinPolicyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCoinPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reverseTransaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reverseTransaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReverseTransaction(ctx, fc.Args["input"].(model.ReverseTransactionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReverseTransactionPayload) graphql.Marshaler {
+			return ec.marshalNReverseTransactionPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐReverseTransactionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reverseTransaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReverseTransactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reverseTransaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13962,6 +15940,38 @@ func (ec *executionContext) fieldContext_Person_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _Person_wallet(ctx context.Context, field graphql.CollectedField, obj *accounts.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_wallet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Wallet(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+			return ec.marshalOWallet2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_wallet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Wallet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Person_proposals(ctx context.Context, field graphql.CollectedField, obj *accounts.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14615,6 +16625,166 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_wallet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_wallet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Wallet(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+			return ec.marshalNWallet2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_wallet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Wallet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_coinPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coinPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CoinPolicy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Policy) graphql.Marshaler {
+			return ec.marshalNCoinPolicy2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coinPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoinPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_coinPolicyHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coinPolicyHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CoinPolicyHistory(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ledger.Policy) graphql.Marshaler {
+			return ec.marshalNCoinPolicy2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐPolicyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coinPolicyHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoinPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_coinIssuer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coinIssuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CoinIssuer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+			return ec.marshalNCoinIssuer2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coinIssuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoinIssuer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ledgerAudit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ledgerAudit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().LedgerAudit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.AuditReport) graphql.Marshaler {
+			return ec.marshalNLedgerAudit2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAuditReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ledgerAudit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerAudit(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15308,6 +17478,70 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ReverseTransactionPayload_transaction(ctx context.Context, field graphql.CollectedField, obj *model.ReverseTransactionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReverseTransactionPayload_transaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transaction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Transaction) graphql.Marshaler {
+			return ec.marshalOLedgerTransaction2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐTransaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReverseTransactionPayload_transaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReverseTransactionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerTransaction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReverseTransactionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReverseTransactionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReverseTransactionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReverseTransactionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReverseTransactionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Session_token(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15885,6 +18119,38 @@ func (ec *executionContext) fieldContext_Subscription_applicationChanged(ctx con
 	if fc.Args, err = ec.field_Subscription_applicationChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_walletChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_walletChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().WalletChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+			return ec.marshalNWallet2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_walletChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Wallet(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -17102,6 +19368,751 @@ func (ec *executionContext) _UserError_message(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Wallet_id(ctx context.Context, field graphql.CollectedField, obj *ledger.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Wallet_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Wallet().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Wallet_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Wallet", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Wallet_balance(ctx context.Context, field graphql.CollectedField, obj *ledger.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Wallet_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Wallet_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Wallet", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Wallet_entries(ctx context.Context, field graphql.CollectedField, obj *ledger.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Wallet_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Wallet().Entries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WalletEntryConnection) graphql.Marshaler {
+			return ec.marshalNWalletEntryConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Wallet_entries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Wallet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Wallet_entries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Wallet_yearStatement(ctx context.Context, field graphql.CollectedField, obj *ledger.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Wallet_yearStatement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Wallet().YearStatement(ctx, obj, fc.Args["year"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Statement) graphql.Marshaler {
+			return ec.marshalNWalletStatement2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐStatement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Wallet_yearStatement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Wallet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletStatement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Wallet_yearStatement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WalletEntry_id(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_kind(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.WalletEntryKind) graphql.Marshaler {
+			return ec.marshalNWalletEntryKind2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, true, true, errors.New("field of type WalletEntryKind does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_amount(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_balanceAfter(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_balanceAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BalanceAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_balanceAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_description(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().Description(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_memo(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_memo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().Memo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_memo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_need(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().Need(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *volunteering.Need) graphql.Marshaler {
+			return ec.marshalONeed2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐNeed(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WalletEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Need(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WalletEntry_minutes(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().Minutes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_rewardTitle(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_rewardTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().RewardTitle(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_rewardTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_transactionId(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_transactionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().TransactionID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_reversed(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_reversed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().Reversed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_reversed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntry_at(ctx context.Context, field graphql.CollectedField, obj *ledger.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletEntry().At(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntry", field, true, true, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WalletEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.WalletEntryEdge) graphql.Marshaler {
+			return ec.marshalNWalletEntryEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WalletEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WalletEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WalletEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WalletEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WalletEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WalletEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntryEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _WalletEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WalletEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Entry) graphql.Marshaler {
+			return ec.marshalNWalletEntry2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WalletEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WalletStatement_year(ctx context.Context, field graphql.CollectedField, obj *ledger.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletStatement_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletStatement_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletStatement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletStatement_opening(ctx context.Context, field graphql.CollectedField, obj *ledger.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletStatement_opening(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opening, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletStatement_opening(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletStatement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletStatement_earned(ctx context.Context, field graphql.CollectedField, obj *ledger.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletStatement_earned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletStatement().Earned(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletStatement_earned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletStatement", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletStatement_spent(ctx context.Context, field graphql.CollectedField, obj *ledger.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletStatement_spent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletStatement().Spent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletStatement_spent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletStatement", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletStatement_received(ctx context.Context, field graphql.CollectedField, obj *ledger.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletStatement_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletStatement().Received(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletStatement_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletStatement", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletStatement_given(ctx context.Context, field graphql.CollectedField, obj *ledger.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletStatement_given(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletStatement().Given(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletStatement_given(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletStatement", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletStatement_expired(ctx context.Context, field graphql.CollectedField, obj *ledger.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletStatement_expired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletStatement().Expired(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletStatement_expired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletStatement", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletStatement_corrections(ctx context.Context, field graphql.CollectedField, obj *ledger.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletStatement_corrections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WalletStatement().Corrections(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletStatement_corrections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletStatement", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _WalletStatement_closing(ctx context.Context, field graphql.CollectedField, obj *ledger.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletStatement_closing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletStatement_closing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletStatement", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _WeeklyPattern_weekdays(ctx context.Context, field graphql.CollectedField, obj *model.WeeklyPattern) (ret graphql.Marshaler) {
@@ -19005,6 +22016,71 @@ func (ec *executionContext) unmarshalInputCloseNeedInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCoinPolicyInput(ctx context.Context, obj any) (model.CoinPolicyInput, error) {
+	var it model.CoinPolicyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"coinsPerHour", "yearlyCapPerPerson", "giftsAllowed", "expiryMonths", "merchantCap", "euroCentsPer10Coins"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "coinsPerHour":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coinsPerHour"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoinsPerHour = data
+		case "yearlyCapPerPerson":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearlyCapPerPerson"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearlyCapPerPerson = data
+		case "giftsAllowed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("giftsAllowed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GiftsAllowed = data
+		case "expiryMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiryMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiryMonths = data
+		case "merchantCap":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantCap"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantCap = data
+		case "euroCentsPer10Coins":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("euroCentsPer10Coins"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EuroCentsPer10Coins = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputConfirmAttendanceInput(ctx context.Context, obj any) (model.ConfirmAttendanceInput, error) {
 	var it model.ConfirmAttendanceInput
 	if obj == nil {
@@ -19388,6 +22464,57 @@ func (ec *executionContext) unmarshalInputEndorsementInput(ctx context.Context, 
 				return it, err
 			}
 			it.TalentIds = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputFundIssuerInput(ctx context.Context, obj any) (model.FundIssuerInput, error) {
+	var it model.FundIssuerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issuerId", "amount", "memo", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issuerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssuerID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "memo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Memo = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -20241,6 +23368,50 @@ func (ec *executionContext) unmarshalInputRespondToProposalInput(ctx context.Con
 				return it, err
 			}
 			it.ShiftID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputReverseTransactionInput(ctx context.Context, obj any) (model.ReverseTransactionInput, error) {
+	var it model.ReverseTransactionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"transactionId", "memo", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "transactionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transactionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TransactionID = data
+		case "memo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memo"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Memo = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -22142,6 +25313,231 @@ func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.
 	return out
 }
 
+var coinIssuerImplementors = []string{"CoinIssuer"}
+
+func (ec *executionContext) _CoinIssuer(ctx context.Context, sel ast.SelectionSet, obj *ledger.Account) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coinIssuerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoinIssuer")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CoinIssuer_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "balance":
+			out.Values[i] = ec._CoinIssuer_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organisation":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CoinIssuer_organisation(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var coinPolicyImplementors = []string{"CoinPolicy"}
+
+func (ec *executionContext) _CoinPolicy(ctx context.Context, sel ast.SelectionSet, obj *ledger.Policy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coinPolicyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoinPolicy")
+		case "coinsPerHour":
+			out.Values[i] = ec._CoinPolicy_coinsPerHour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "yearlyCapPerPerson":
+			out.Values[i] = ec._CoinPolicy_yearlyCapPerPerson(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "giftsAllowed":
+			out.Values[i] = ec._CoinPolicy_giftsAllowed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiryMonths":
+			out.Values[i] = ec._CoinPolicy_expiryMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "merchantCap":
+			out.Values[i] = ec._CoinPolicy_merchantCap(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "euroCentsPer10Coins":
+			out.Values[i] = ec._CoinPolicy_euroCentsPer10Coins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CoinPolicy_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var coinPolicyPayloadImplementors = []string{"CoinPolicyPayload"}
+
+func (ec *executionContext) _CoinPolicyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CoinPolicyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coinPolicyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoinPolicyPayload")
+		case "policy":
+			out.Values[i] = ec._CoinPolicyPayload_policy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CoinPolicyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var confirmAttendancePayloadImplementors = []string{"ConfirmAttendancePayload"}
 
 func (ec *executionContext) _ConfirmAttendancePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmAttendancePayload) graphql.Marshaler {
@@ -22790,6 +26186,54 @@ func (ec *executionContext) _ExportMyDataPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var fundIssuerPayloadImplementors = []string{"FundIssuerPayload"}
+
+func (ec *executionContext) _FundIssuerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.FundIssuerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundIssuerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundIssuerPayload")
+		case "issuer":
+			out.Values[i] = ec._FundIssuerPayload_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "transaction":
+			out.Values[i] = ec._FundIssuerPayload_transaction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._FundIssuerPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var geoPointImplementors = []string{"GeoPoint"}
 
 func (ec *executionContext) _GeoPoint(ctx context.Context, sel ast.SelectionSet, obj *model.GeoPoint) graphql.Marshaler {
@@ -22966,6 +26410,373 @@ func (ec *executionContext) _ImpactStats(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var ledgerAuditImplementors = []string{"LedgerAudit"}
+
+func (ec *executionContext) _LedgerAudit(ctx context.Context, sel ast.SelectionSet, obj *ledger.AuditReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerAuditImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerAudit")
+		case "ok":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerAudit_ok(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "at":
+			out.Values[i] = ec._LedgerAudit_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accounts":
+			out.Values[i] = ec._LedgerAudit_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "transactions":
+			out.Values[i] = ec._LedgerAudit_transactions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "postings":
+			out.Values[i] = ec._LedgerAudit_postings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sumOfPostings":
+			out.Values[i] = ec._LedgerAudit_sumOfPostings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vouchersOutstanding":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerAudit_vouchersOutstanding(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "problems":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerAudit_problems(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var ledgerTransactionImplementors = []string{"LedgerTransaction"}
+
+func (ec *executionContext) _LedgerTransaction(ctx context.Context, sel ast.SelectionSet, obj *ledger.Transaction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerTransactionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerTransaction")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerTransaction_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "kind":
+			out.Values[i] = ec._LedgerTransaction_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "memo":
+			out.Values[i] = ec._LedgerTransaction_memo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerTransaction_amount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "reverses":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerTransaction_reverses(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "at":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerTransaction_at(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23181,6 +26992,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "grantRole":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_grantRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fundIssuer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fundIssuer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCoinPolicy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCoinPolicy(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverseTransaction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reverseTransaction(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -26695,6 +30527,44 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "wallet":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_wallet(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "proposals":
 			field := field
 
@@ -27512,6 +31382,116 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "wallet":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_wallet(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "coinPolicy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_coinPolicy(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "coinPolicyHistory":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_coinPolicyHistory(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "coinIssuer":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_coinIssuer(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "ledgerAudit":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_ledgerAudit(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "recommendedNeeds":
 			field := field
 
@@ -27855,6 +31835,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reverseTransactionPayloadImplementors = []string{"ReverseTransactionPayload"}
+
+func (ec *executionContext) _ReverseTransactionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReverseTransactionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reverseTransactionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReverseTransactionPayload")
+		case "transaction":
+			out.Values[i] = ec._ReverseTransactionPayload_transaction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReverseTransactionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28393,6 +32416,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "applicationChanged":
 		return ec._Subscription_applicationChanged(ctx, fields[0])
+	case "walletChanged":
+		return ec._Subscription_walletChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -29712,6 +33737,943 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var walletImplementors = []string{"Wallet"}
+
+func (ec *executionContext) _Wallet(ctx context.Context, sel ast.SelectionSet, obj *ledger.Account) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, walletImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Wallet")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Wallet_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "balance":
+			out.Values[i] = ec._Wallet_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entries":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Wallet_entries(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "yearStatement":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Wallet_yearStatement(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var walletEntryImplementors = []string{"WalletEntry"}
+
+func (ec *executionContext) _WalletEntry(ctx context.Context, sel ast.SelectionSet, obj *ledger.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, walletEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WalletEntry")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "kind":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "amount":
+			out.Values[i] = ec._WalletEntry_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "balanceAfter":
+			out.Values[i] = ec._WalletEntry_balanceAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_description(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "memo":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_memo(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "need":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_need(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "minutes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_minutes(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rewardTitle":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_rewardTitle(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "transactionId":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_transactionId(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "reversed":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_reversed(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "at":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletEntry_at(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var walletEntryConnectionImplementors = []string{"WalletEntryConnection"}
+
+func (ec *executionContext) _WalletEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WalletEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, walletEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WalletEntryConnection")
+		case "edges":
+			out.Values[i] = ec._WalletEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._WalletEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var walletEntryEdgeImplementors = []string{"WalletEntryEdge"}
+
+func (ec *executionContext) _WalletEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.WalletEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, walletEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WalletEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._WalletEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._WalletEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var walletStatementImplementors = []string{"WalletStatement"}
+
+func (ec *executionContext) _WalletStatement(ctx context.Context, sel ast.SelectionSet, obj *ledger.Statement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, walletStatementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WalletStatement")
+		case "year":
+			out.Values[i] = ec._WalletStatement_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "opening":
+			out.Values[i] = ec._WalletStatement_opening(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "earned":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletStatement_earned(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "spent":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletStatement_spent(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "received":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletStatement_received(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "given":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletStatement_given(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "expired":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletStatement_expired(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "corrections":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._WalletStatement_corrections(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "closing":
+			out.Values[i] = ec._WalletStatement_closing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var weeklyPatternImplementors = []string{"WeeklyPattern"}
 
 func (ec *executionContext) _WeeklyPattern(ctx context.Context, sel ast.SelectionSet, obj *model.WeeklyPattern) graphql.Marshaler {
@@ -30578,6 +35540,69 @@ func (ec *executionContext) unmarshalNCloseNeedInput2githubᚗcomᚋhelpendeᚑh
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCoinIssuer2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx context.Context, sel ast.SelectionSet, v ledger.Account) graphql.Marshaler {
+	return ec._CoinIssuer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCoinIssuer2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx context.Context, sel ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CoinIssuer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoinPolicy2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐPolicy(ctx context.Context, sel ast.SelectionSet, v ledger.Policy) graphql.Marshaler {
+	return ec._CoinPolicy(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCoinPolicy2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐPolicyᚄ(ctx context.Context, sel ast.SelectionSet, v []ledger.Policy) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoinPolicy2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐPolicy(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoinPolicy2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐPolicy(ctx context.Context, sel ast.SelectionSet, v *ledger.Policy) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CoinPolicy(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCoinPolicyInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCoinPolicyInput(ctx context.Context, v any) (model.CoinPolicyInput, error) {
+	res, err := ec.unmarshalInputCoinPolicyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCoinPolicyPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCoinPolicyPayload(ctx context.Context, sel ast.SelectionSet, v model.CoinPolicyPayload) graphql.Marshaler {
+	return ec._CoinPolicyPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCoinPolicyPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCoinPolicyPayload(ctx context.Context, sel ast.SelectionSet, v *model.CoinPolicyPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CoinPolicyPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNConfirmAttendanceInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐConfirmAttendanceInput(ctx context.Context, v any) (model.ConfirmAttendanceInput, error) {
 	res, err := ec.unmarshalInputConfirmAttendanceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -30789,6 +35814,25 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalNFundIssuerInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐFundIssuerInput(ctx context.Context, v any) (model.FundIssuerInput, error) {
+	res, err := ec.unmarshalInputFundIssuerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFundIssuerPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐFundIssuerPayload(ctx context.Context, sel ast.SelectionSet, v model.FundIssuerPayload) graphql.Marshaler {
+	return ec._FundIssuerPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFundIssuerPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐFundIssuerPayload(ctx context.Context, sel ast.SelectionSet, v *model.FundIssuerPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FundIssuerPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNGeoPoint2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐGeoPoint(ctx context.Context, sel ast.SelectionSet, v model.GeoPoint) graphql.Marshaler {
 	return ec._GeoPoint(ctx, sel, &v)
 }
@@ -30937,6 +35981,22 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNLanguage2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLanguage(ctx context.Context, v any) (model.Language, error) {
 	var res model.Language
 	err := res.UnmarshalGQL(v)
@@ -30995,6 +36055,20 @@ func (ec *executionContext) marshalNLearnedHow2ᚕgithubᚗcomᚋhelpendeᚑhand
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNLedgerAudit2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAuditReport(ctx context.Context, sel ast.SelectionSet, v ledger.AuditReport) graphql.Marshaler {
+	return ec._LedgerAudit(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLedgerAudit2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAuditReport(ctx context.Context, sel ast.SelectionSet, v *ledger.AuditReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LedgerAudit(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {
@@ -31605,6 +36679,25 @@ func (ec *executionContext) unmarshalNRespondToProposalInput2githubᚗcomᚋhelp
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNReverseTransactionInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐReverseTransactionInput(ctx context.Context, v any) (model.ReverseTransactionInput, error) {
+	res, err := ec.unmarshalInputReverseTransactionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReverseTransactionPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐReverseTransactionPayload(ctx context.Context, sel ast.SelectionSet, v model.ReverseTransactionPayload) graphql.Marshaler {
+	return ec._ReverseTransactionPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReverseTransactionPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐReverseTransactionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReverseTransactionPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ReverseTransactionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -32090,6 +37183,88 @@ func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋhelpendeᚑhand
 	return v
 }
 
+func (ec *executionContext) marshalNWallet2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx context.Context, sel ast.SelectionSet, v ledger.Account) graphql.Marshaler {
+	return ec._Wallet(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWallet2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx context.Context, sel ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Wallet(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWalletEntry2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐEntry(ctx context.Context, sel ast.SelectionSet, v *ledger.Entry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WalletEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWalletEntryConnection2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryConnection(ctx context.Context, sel ast.SelectionSet, v model.WalletEntryConnection) graphql.Marshaler {
+	return ec._WalletEntryConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWalletEntryConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.WalletEntryConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WalletEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWalletEntryEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryEdge(ctx context.Context, sel ast.SelectionSet, v model.WalletEntryEdge) graphql.Marshaler {
+	return ec._WalletEntryEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWalletEntryEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WalletEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWalletEntryEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNWalletEntryKind2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryKind(ctx context.Context, v any) (model.WalletEntryKind, error) {
+	var res model.WalletEntryKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWalletEntryKind2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWalletEntryKind(ctx context.Context, sel ast.SelectionSet, v model.WalletEntryKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNWalletStatement2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐStatement(ctx context.Context, sel ast.SelectionSet, v ledger.Statement) graphql.Marshaler {
+	return ec._WalletStatement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWalletStatement2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐStatement(ctx context.Context, sel ast.SelectionSet, v *ledger.Statement) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._WalletStatement(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNWeekday2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeekday(ctx context.Context, v any) (model.Weekday, error) {
 	var res model.Weekday
 	err := res.UnmarshalGQL(v)
@@ -32424,6 +37599,20 @@ func (ec *executionContext) unmarshalOCalendarFeedInput2ᚖgithubᚗcomᚋhelpen
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCoinIssuer2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx context.Context, sel ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CoinIssuer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCoinPolicy2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐPolicy(ctx context.Context, sel ast.SelectionSet, v *ledger.Policy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CoinPolicy(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -32700,6 +37889,13 @@ func (ec *executionContext) marshalOLearnedHow2ᚕgithubᚗcomᚋhelpendeᚑhand
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOLedgerTransaction2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐTransaction(ctx context.Context, sel ast.SelectionSet, v *ledger.Transaction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LedgerTransaction(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOLogoutInput2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLogoutInput(ctx context.Context, v any) (*model.LogoutInput, error) {
@@ -33172,6 +38368,13 @@ func (ec *executionContext) marshalOTheme2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋ
 		return graphql.Null
 	}
 	return ec._Theme(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWallet2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx context.Context, sel ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Wallet(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOWeekday2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐWeekdayᚄ(ctx context.Context, v any) ([]model.Weekday, error) {

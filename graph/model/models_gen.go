@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
+	"github.com/helpende-handen/helpende-handen/internal/ledger"
 	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
@@ -147,6 +148,20 @@ type CloseNeedInput struct {
 	Reason *string `json:"reason,omitempty"`
 }
 
+type CoinPolicyInput struct {
+	CoinsPerHour        int  `json:"coinsPerHour"`
+	YearlyCapPerPerson  *int `json:"yearlyCapPerPerson,omitempty"`
+	GiftsAllowed        bool `json:"giftsAllowed"`
+	ExpiryMonths        *int `json:"expiryMonths,omitempty"`
+	MerchantCap         *int `json:"merchantCap,omitempty"`
+	EuroCentsPer10Coins int  `json:"euroCentsPer10Coins"`
+}
+
+type CoinPolicyPayload struct {
+	Policy     *ledger.Policy `json:"policy,omitempty"`
+	UserErrors []UserError    `json:"userErrors"`
+}
+
 type ConfirmAttendanceInput struct {
 	// Confirm these applications…
 	ApplicationIds []string `json:"applicationIds,omitempty"`
@@ -228,6 +243,20 @@ type ExportMyDataPayload struct {
 	// A printable page (HTML) of your verified talents and hours, for job applications.
 	PortfolioHTML *string     `json:"portfolioHtml,omitempty"`
 	UserErrors    []UserError `json:"userErrors"`
+}
+
+type FundIssuerInput struct {
+	// The issuer to fund; null: the city's own budget.
+	IssuerID       *string `json:"issuerId,omitempty"`
+	Amount         int     `json:"amount"`
+	Memo           *string `json:"memo,omitempty"`
+	IdempotencyKey string  `json:"idempotencyKey"`
+}
+
+type FundIssuerPayload struct {
+	Issuer      *ledger.Account     `json:"issuer,omitempty"`
+	Transaction *ledger.Transaction `json:"transaction,omitempty"`
+	UserErrors  []UserError         `json:"userErrors"`
 }
 
 // A point on earth (WGS84).
@@ -481,6 +510,18 @@ type RespondToProposalInput struct {
 	ShiftID *string `json:"shiftId,omitempty"`
 }
 
+type ReverseTransactionInput struct {
+	TransactionID string `json:"transactionId"`
+	// Why (shown to the people whose balance changes).
+	Memo           string `json:"memo"`
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+type ReverseTransactionPayload struct {
+	Transaction *ledger.Transaction `json:"transaction,omitempty"`
+	UserErrors  []UserError         `json:"userErrors"`
+}
+
 type Session struct {
 	// The bearer token. Shown once; also set as an HttpOnly cookie.
 	Token     string    `json:"token"`
@@ -647,6 +688,16 @@ type UserError struct {
 	Field   []string      `json:"field,omitempty"`
 	Code    UserErrorCode `json:"code"`
 	Message string        `json:"message"`
+}
+
+type WalletEntryConnection struct {
+	Edges    []WalletEntryEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type WalletEntryEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *ledger.Entry `json:"node"`
 }
 
 // A weekly pattern: shifts on these weekdays at this local (Europe/Brussels) time.
@@ -1884,6 +1935,82 @@ func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e UserErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a wallet entry was for.
+type WalletEntryKind string
+
+const (
+	// Coins earned for confirmed volunteer hours.
+	WalletEntryKindEarned WalletEntryKind = "EARNED"
+	// Coins given to another resident.
+	WalletEntryKindGiftSent WalletEntryKind = "GIFT_SENT"
+	// Coins received from another resident.
+	WalletEntryKindGiftReceived WalletEntryKind = "GIFT_RECEIVED"
+	// Coins paid for a reward (a voucher).
+	WalletEntryKindRedeemed WalletEntryKind = "REDEEMED"
+	// Coins back from a cancelled or expired voucher.
+	WalletEntryKindVoucherReturned WalletEntryKind = "VOUCHER_RETURNED"
+	// Unused coins that expired.
+	WalletEntryKindExpired WalletEntryKind = "EXPIRED"
+	// A correction by the city (the reversal of an earlier entry).
+	WalletEntryKindCorrection WalletEntryKind = "CORRECTION"
+	// Anything else.
+	WalletEntryKindOther WalletEntryKind = "OTHER"
+)
+
+var AllWalletEntryKind = []WalletEntryKind{
+	WalletEntryKindEarned,
+	WalletEntryKindGiftSent,
+	WalletEntryKindGiftReceived,
+	WalletEntryKindRedeemed,
+	WalletEntryKindVoucherReturned,
+	WalletEntryKindExpired,
+	WalletEntryKindCorrection,
+	WalletEntryKindOther,
+}
+
+func (e WalletEntryKind) IsValid() bool {
+	switch e {
+	case WalletEntryKindEarned, WalletEntryKindGiftSent, WalletEntryKindGiftReceived, WalletEntryKindRedeemed, WalletEntryKindVoucherReturned, WalletEntryKindExpired, WalletEntryKindCorrection, WalletEntryKindOther:
+		return true
+	}
+	return false
+}
+
+func (e WalletEntryKind) String() string {
+	return string(e)
+}
+
+func (e *WalletEntryKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WalletEntryKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WalletEntryKind", str)
+	}
+	return nil
+}
+
+func (e WalletEntryKind) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WalletEntryKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WalletEntryKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/helpende-handen/helpende-handen/graph"
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
@@ -17,6 +18,8 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/config"
 	"github.com/helpende-handen/helpende-handen/internal/database"
 	"github.com/helpende-handen/helpende-handen/internal/httpserver"
+	"github.com/helpende-handen/helpende-handen/internal/ledger"
+	"github.com/helpende-handen/helpende-handen/internal/live"
 	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
@@ -37,7 +40,10 @@ type App struct {
 	Organisations *organisations.Service
 	Volunteering  *volunteering.Service
 	Broker        *volunteering.Broker
-	Server        *httpserver.Server
+	Ledger        *ledger.Service
+	// Topics carries live updates by topic (walletChanged).
+	Topics graph.Topics
+	Server *httpserver.Server
 }
 
 // New builds the services on an open database and Redis client.
@@ -53,10 +59,13 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 	a.Broker = volunteering.NewBroker()
 	a.Volunteering = volunteering.NewService(db, a.Reference, a.Organisations, a.Broker, log)
 	bank := talent.NewService(db, a.Reference)
+	a.Ledger = ledger.NewService(db, log)
+	a.Topics = live.NewHub()
+	a.Ledger.Changed = a.announceWallets
 	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference,
 		Volunteering: a.Volunteering, Broker: a.Broker, PublicURL: cfg.PublicURL,
 		TalentBank: bank, Privacy: privacy.NewService(db, a.Accounts), Recommend: recommend.NewService(db, bank, a.Volunteering),
-		Matchmaking: matchmaking.NewService(db, a.Volunteering)}
+		Matchmaking: matchmaking.NewService(db, a.Volunteering), Ledger: a.Ledger, Topics: a.Topics}
 	routes := map[string]http.Handler{
 		"GET /calendar/{file}": calendarHandler(a.Volunteering, log),
 	}
@@ -87,4 +96,17 @@ func (a *App) Close() {
 		_ = a.Redis.Close()
 	}
 	_ = a.DB.Close()
+}
+
+// announceWallets tells the owners of the wallets among the changed accounts (walletChanged).
+func (a *App) announceWallets(ctx context.Context, accountIDs []string) {
+	var owners []string
+	if err := a.DB.SelectContext(context.WithoutCancel(ctx), &owners, `SELECT owner_id FROM ledger_accounts
+		WHERE id = ANY ($1::uuid[]) AND kind = 'WALLET'`, pq.StringArray(accountIDs)); err != nil {
+		a.Log.WarnContext(ctx, "announce wallet change", "err", err)
+		return
+	}
+	for _, o := range owners {
+		a.Topics.Publish(ctx, graph.WalletTopic(o), nil)
+	}
 }

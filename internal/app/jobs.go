@@ -13,8 +13,9 @@ import (
 )
 
 // RunJobs runs the platform's periodic work until ctx ends: keeping needs' next shift and
-// places up to date as time passes, generating weekly shifts ahead, and reminders the day
-// before a shift. Every job is idempotent, so several instances may run them at once.
+// places up to date as time passes, generating weekly shifts ahead, reminders the day
+// before a shift, and minting coins for confirmed hours. Every job is idempotent, so
+// several instances may run them at once.
 func (a *App) RunJobs(ctx context.Context) {
 	jobs := []struct {
 		name  string
@@ -24,6 +25,8 @@ func (a *App) RunJobs(ctx context.Context) {
 		{"refresh passed needs", time.Minute, a.Volunteering.RefreshPassedNeeds},
 		{"extend weekly needs", time.Hour, a.Volunteering.ExtendWeeklyNeeds},
 		{"shift reminders", 10 * time.Minute, a.Volunteering.SendReminders},
+		// Confirming attendance mints at once too; this catches what a crash or an error left.
+		{"mint coins for confirmed hours", 30 * time.Second, a.Ledger.MintPending},
 	}
 	for _, j := range jobs {
 		go func() {

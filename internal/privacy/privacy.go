@@ -65,6 +65,13 @@ var exportQueries = []struct{ name, query string }{
 	{"onBehalfConsents", `SELECT c.matchmaker_id, m.display_name AS matchmaker, c.granted_at, c.ends_at, c.withdrawn_at, c.note
 		FROM on_behalf_consents c JOIN people m ON m.id = c.matchmaker_id WHERE c.person_id = $1 ORDER BY c.granted_at`},
 	{"onBehalfLog", `SELECT action, matchmaker_id, at FROM on_behalf_log WHERE person_id = $1 ORDER BY id`},
+	// The coin ledger stays for the books after deletion (under the pseudonym); it is exported all the same.
+	{"ledgerAccounts", `SELECT id, kind, balance, created_at FROM ledger_accounts WHERE owner_id = $1 ORDER BY created_at`},
+	{"walletEntries", `SELECT t.created_at, t.kind, t.memo, p.amount, p.balance_after FROM ledger_accounts a
+		JOIN ledger_postings p ON p.account_id = a.id JOIN ledger_transactions t ON t.id = p.transaction_id
+		WHERE a.owner_id = $1 AND a.kind = 'WALLET' ORDER BY p.id`},
+	{"coinsMinted", `SELECT application_id, worked_year, minutes, coins_per_hour, coins_due, coins_minted, reason, created_at
+		FROM mint_records WHERE person_id = $1 ORDER BY created_at`},
 }
 
 // Export returns everything the platform holds about the person as JSON (one key per

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/ledger"
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
@@ -27,7 +29,7 @@ const password = "Correct-horse-battery-9"
 // exportKeys are the kinds of data the export holds (privacy.exportQueries, plus two header keys).
 var exportKeys = []string{"exportedAt", "format", "person", "sessions", "organisationMemberships", "talentProfile", "talents",
 	"languages", "consentHistory", "applications", "applicationHistory", "endorsements", "thanks", "notifications",
-	"calendarFeed", "privacyRequests", "proposals", "onBehalfConsents", "onBehalfLog"}
+	"calendarFeed", "privacyRequests", "proposals", "onBehalfConsents", "onBehalfLog", "ledgerAccounts", "walletEntries", "coinsMinted"}
 
 // subjectColumns are the columns that say whose data a row is, with the export key that
 // holds those rows. Every such column in the schema must be listed here.
@@ -47,6 +49,8 @@ var subjectColumns = map[string]string{
 	"proposals.person_id":            "proposals",
 	"on_behalf_consents.person_id":   "onBehalfConsents",
 	"on_behalf_log.person_id":        "onBehalfLog",
+	"ledger_accounts.owner_id":       "ledgerAccounts",
+	"mint_records.person_id":         "coinsMinted",
 }
 
 // actorColumns say who did something to someone else's record (a coordinator accepting,
@@ -190,6 +194,21 @@ func (w *world) seed(t *testing.T) {
 		declined, w.coord.ID, zoeDecline)
 	w.exec(t, `INSERT INTO notifications (person_id, kind, need_id, application_id, message) VALUES ($1, 'APPLICATION_DECLINED', $2, $3, $4)`,
 		w.zoe.ID, declinedNeed, declined, zoeDecline)
+	// Her confirmed hours were minted: a wallet, its entry and a mint record.
+	led := ledger.NewService(w.db, slog.New(slog.DiscardHandler))
+	issuer, err := led.CityIssuer(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := led.FundIssuer(w.ctx, ledger.FundRequest{IssuerAccountID: issuer.ID, Amount: 1000, IdempotencyKey: "fund-privacy"}); err != nil {
+		t.Fatal(err)
+	}
+	w.exec(t, `INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, jsonb_build_object('applicationId', $2::text,
+		'personId', $3::text, 'needId', $4::text, 'organisationId', $5::text, 'minutes', 150, 'workedOn', to_char(now(), 'YYYY-MM-DD'),
+		'confirmedAt', now()))`, ledger.TopicAttendanceConfirmed, w.appID, w.zoe.ID, needID, orgID)
+	if n, err := led.MintPending(w.ctx); err != nil || n != 1 {
+		t.Fatalf("mint: %d, %v", n, err)
+	}
 	tok := make([]byte, 32)
 	_, _ = rand.Read(tok)
 	w.exec(t, `INSERT INTO calendar_feeds (person_id, token_hash) VALUES ($1, $2)`, w.zoe.ID, tok)
