@@ -412,10 +412,17 @@ func TestReasons(t *testing.T) {
 	wantMissing := []Reason{
 		{ReasonLevelTooLow, map[string]any{"Talent": "sewing", "Need": 3, "Have": 1}},
 		{ReasonMissingTalent, map[string]any{"Talent": "baking"}},
-		{ReasonMissingLanguage, map[string]any{"Language": "fr"}},
 	}
 	if !reflect.DeepEqual(missing, wantMissing) {
 		t.Errorf("missing\n got %v\nwant %v", missing, wantMissing)
+	}
+	// Welcome languages are alternatives: speaking Arabic, French is not missing; speaking
+	// neither, both are.
+	none := p
+	none.Languages = map[string]int{"nl": 5}
+	_, _, missing = Score(none, n, DefaultOptions(cityNow))
+	if !hasCode(missing, ReasonMissingLanguage) || len(missing) != 4 {
+		t.Errorf("speaking no language asked: missing %v", missing)
 	}
 
 	// no spread: no FEW_APPLICANTS

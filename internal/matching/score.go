@@ -647,6 +647,10 @@ func evaluate(pv *personView, nv *needView, o Options, ex *collector) (ok bool, 
 	// --- languages: required ones are hard; the rest is soft
 	var lw, lc float64
 	var langReasons []Reason
+	// Languages that are welcome but not required are alternatives ("Arabic, Turkish or
+	// French on the spot"): when the person speaks one of them, the others are not missing.
+	var optMissing []Reason
+	metOptional := false
 	for _, a := range nv.langs {
 		w := 1.0
 		if a.Required {
@@ -658,6 +662,7 @@ func evaluate(pv *personView, nv *needView, o Options, ex *collector) (ok bool, 
 		switch {
 		case have >= minL:
 			c = 1
+			metOptional = metOptional || !a.Required
 			if ex != nil && (a.Required || !eqFold(a.Code, "nl")) {
 				langReasons = append(langReasons, rs(ReasonSpeaksLanguage, map[string]any{"Language": a.Code}))
 			}
@@ -669,7 +674,7 @@ func evaluate(pv *personView, nv *needView, o Options, ex *collector) (ok bool, 
 				}
 				fail(rs(ReasonLanguageLevelTooLow, map[string]any{"Language": a.Code, "Need": minL, "Have": have}))
 			} else if ex != nil {
-				ex.missing = append(ex.missing, rs(ReasonLanguageLevelTooLow, map[string]any{"Language": a.Code, "Need": minL, "Have": have}))
+				optMissing = append(optMissing, rs(ReasonLanguageLevelTooLow, map[string]any{"Language": a.Code, "Need": minL, "Have": have}))
 			}
 		default:
 			if a.Required {
@@ -678,11 +683,14 @@ func evaluate(pv *personView, nv *needView, o Options, ex *collector) (ok bool, 
 				}
 				fail(rs(ReasonMissingLanguage, map[string]any{"Language": a.Code}))
 			} else if ex != nil {
-				ex.missing = append(ex.missing, rs(ReasonMissingLanguage, map[string]any{"Language": a.Code}))
+				optMissing = append(optMissing, rs(ReasonMissingLanguage, map[string]any{"Language": a.Code}))
 			}
 		}
 		lw += w
 		lc += w * c
+	}
+	if ex != nil && !metOptional {
+		ex.missing = append(ex.missing, optMissing...)
 	}
 	fLang := neutralLanguages
 	if lw > 0 {
