@@ -136,6 +136,10 @@ func (r *mutationResolver) ReverseTransaction(ctx context.Context, input model.R
 		ue, err := userErrors(ctx, err)
 		return &model.ReverseTransactionPayload{UserErrors: ue}, err
 	}
+	if orig, err := r.Ledger.Transaction(ctx, txID); err == nil && !reversibleByAdmin(orig.Kind) {
+		ue, err := userErrors(ctx, errs.One("transactionId", errs.InvalidState, "not_reversible_voucher", nil))
+		return &model.ReverseTransactionPayload{UserErrors: ue}, err
+	}
 	t, err := r.Ledger.Reverse(ctx, ledger.ReverseRequest{TransactionID: txID, IdempotencyKey: input.IdempotencyKey,
 		Memo: input.Memo, CreatedBy: v.PersonID})
 	ue, err := userErrors(ctx, err)

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -126,11 +127,16 @@ func (r *Resolver) entryDescription(ctx context.Context, e *ledger.Entry) (strin
 }
 
 // entryRewardTitle is the title of the reward a redemption paid for, as recorded with it.
-func (r *Resolver) entryRewardTitle(_ context.Context, e *ledger.Entry) (*string, error) {
-	if t, ok := e.Meta()["rewardTitle"].(string); ok && t != "" {
-		return &t, nil
+func (r *Resolver) entryRewardTitle(ctx context.Context, e *ledger.Entry) (*string, error) {
+	id, _ := e.Meta()["rewardId"].(string)
+	if id == "" || r.RewardService == nil {
+		return nil, nil
 	}
-	return nil, nil
+	t, err := r.RewardService.RewardTitle(ctx, id)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, nil
+	}
+	return &t, err
 }
 
 // statementCorrections is every change of the year that is not earned, spent, given,
@@ -160,7 +166,9 @@ type auditResult struct {
 	problems    []string
 }
 
-// auditExtra checks what lives beside the ledger: the vouchers outstanding.
+// auditExtra checks what lives beside the ledger: every merchant's vouchers outstanding, its
+// balance and the city's settlement account against the vouchers and statements. The three
+// fields of LedgerAudit that use it each run it (an administrator's occasional query).
 func (r *Resolver) auditExtra(ctx context.Context, _ *ledger.AuditReport) auditResult {
 	var res auditResult
 	n, err := r.Ledger.KindBalance(ctx, ledger.KindVouchersOutstanding)
@@ -168,6 +176,14 @@ func (r *Resolver) auditExtra(ctx context.Context, _ *ledger.AuditReport) auditR
 		res.problems = append(res.problems, "vouchers outstanding: "+err.Error())
 	}
 	res.outstanding = n
+	if r.RewardService != nil {
+		rep, err := r.RewardService.Audit(ctx)
+		if err != nil {
+			res.problems = append(res.problems, "vouchers and statements: "+err.Error())
+		} else {
+			res.problems = append(res.problems, rep.Problems()...)
+		}
+	}
 	return res
 }
 
@@ -181,4 +197,15 @@ func (r *Resolver) mintNow(ctx context.Context) {
 	if _, err := r.Ledger.MintPending(context.WithoutCancel(ctx)); err != nil {
 		slog.WarnContext(ctx, "minting after confirmed attendance failed; the periodic job retries", "err", err)
 	}
+}
+
+// reversibleByAdmin says whether an administrator may reverse a transaction of this kind.
+// Redemptions, acceptances, returns and settlements belong to a voucher or a statement, whose
+// state must keep matching the ledger: cancel the voucher instead.
+func reversibleByAdmin(kind string) bool {
+	switch kind {
+	case ledger.TxRedeem, ledger.TxAccept, ledger.TxCancel, ledger.TxSettle:
+		return false
+	}
+	return true
 }

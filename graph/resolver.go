@@ -10,22 +10,24 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/rewards"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
 // Resolver holds the domain services the resolvers call.
 type Resolver struct {
-	Accounts     *accounts.Service
-	Orgs         *organisations.Service
-	Reference    *reference.Service
-	Volunteering *volunteering.Service
-	Broker       *volunteering.Broker
-	TalentBank   *talent.Service
-	Privacy      *privacy.Service
-	Recommend    *recommend.Service
-	Matchmaking  *matchmaking.Service
-	Ledger       *ledger.Service
+	Accounts      *accounts.Service
+	Orgs          *organisations.Service
+	Reference     *reference.Service
+	Volunteering  *volunteering.Service
+	Broker        *volunteering.Broker
+	TalentBank    *talent.Service
+	Privacy       *privacy.Service
+	Recommend     *recommend.Service
+	Matchmaking   *matchmaking.Service
+	Ledger        *ledger.Service
+	RewardService *rewards.Service
 	// Topics carries live updates (walletChanged) to subscribers on every instance.
 	Topics Topics
 	// PublicURL is the platform's public address (for calendar feed links).

@@ -225,6 +225,11 @@ func seed(ctx context.Context, cfg config.Config, args []string, stdout io.Write
 			return err
 		}
 		fmt.Fprintf(stdout, "demo needs loaded: %+v\n", nres)
+		cres, err := demo.SeedCoins(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demo coins loaded: %+v\n", cres)
 	}
 	printLogins(stdout)
 	return nil

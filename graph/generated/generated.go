@@ -22,6 +22,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/rewards"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -61,6 +62,8 @@ type ResolverRoot interface {
 	ProfileTalent() ProfileTalentResolver
 	Proposal() ProposalResolver
 	Query() QueryResolver
+	Reward() RewardResolver
+	SettlementStatement() SettlementStatementResolver
 	Shift() ShiftResolver
 	SpokenLanguage() SpokenLanguageResolver
 	Subscription() SubscriptionResolver
@@ -68,6 +71,7 @@ type ResolverRoot interface {
 	TalentCategory() TalentCategoryResolver
 	TalentProfile() TalentProfileResolver
 	Theme() ThemeResolver
+	Voucher() VoucherResolver
 	Wallet() WalletResolver
 	WalletEntry() WalletEntryResolver
 	WalletStatement() WalletStatementResolver
@@ -294,6 +298,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptApplication       func(childComplexity int, input model.ApplicationInput) int
+		AcceptVoucher           func(childComplexity int, input model.AcceptVoucherInput) int
 		ActOnBehalfConsent      func(childComplexity int, input model.ActOnBehalfConsentInput) int
 		AddOrganisationMember   func(childComplexity int, input model.AddOrganisationMemberInput) int
 		AddShifts               func(childComplexity int, input model.AddShiftsInput) int
@@ -301,11 +306,13 @@ type ComplexityRoot struct {
 		ApproveOrganisation     func(childComplexity int, input model.ApproveOrganisationInput) int
 		CalendarFeed            func(childComplexity int, input *model.CalendarFeedInput) int
 		CancelShift             func(childComplexity int, input model.CancelShiftInput) int
+		CancelVoucher           func(childComplexity int, input model.CancelVoucherInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		CloseNeed               func(childComplexity int, input model.CloseNeedInput) int
 		ConfirmAttendance       func(childComplexity int, input model.ConfirmAttendanceInput) int
 		CreateNeed              func(childComplexity int, input model.CreateNeedInput) int
 		CreateOrganisation      func(childComplexity int, input model.CreateOrganisationInput) int
+		CreateReward            func(childComplexity int, input model.CreateRewardInput) int
 		DeclineApplication      func(childComplexity int, input model.ApplicationInput) int
 		DeleteMyAccount         func(childComplexity int, input model.DeleteMyAccountInput) int
 		ExportMyData            func(childComplexity int) int
@@ -319,15 +326,19 @@ type ComplexityRoot struct {
 		Noop                    func(childComplexity int, input *model.NoopInput) int
 		ProposeCandidate        func(childComplexity int, input model.ProposeCandidateInput) int
 		PublishNeed             func(childComplexity int, input model.PublishNeedInput) int
+		RedeemReward            func(childComplexity int, input model.RedeemRewardInput) int
 		Register                func(childComplexity int, input model.RegisterInput) int
 		RespondToProposal       func(childComplexity int, input model.RespondToProposalInput) int
 		ReverseTransaction      func(childComplexity int, input model.ReverseTransactionInput) int
 		SetCoinPolicy           func(childComplexity int, input model.CoinPolicyInput) int
 		SetProfileVisibility    func(childComplexity int, input model.SetProfileVisibilityInput) int
+		SettleMerchant          func(childComplexity int, input model.SettleMerchantInput) int
 		ThankVolunteer          func(childComplexity int, input model.ThankVolunteerInput) int
+		TransferCoins           func(childComplexity int, input model.TransferCoinsInput) int
 		UpdateMe                func(childComplexity int, input model.UpdateMeInput) int
 		UpdateNeed              func(childComplexity int, input model.UpdateNeedInput) int
 		UpdateOrganisation      func(childComplexity int, input model.UpdateOrganisationInput) int
+		UpdateReward            func(childComplexity int, input model.UpdateRewardInput) int
 		UpdateTalentProfile     func(childComplexity int, input model.UpdateTalentProfileInput) int
 		WithdrawApplication     func(childComplexity int, input model.ApplicationInput) int
 		WithdrawOnBehalfConsent func(childComplexity int, input model.WithdrawOnBehalfConsentInput) int
@@ -543,28 +554,35 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		CandidatesForNeed func(childComplexity int, needID string, first *int) int
-		CoinIssuer        func(childComplexity int) int
-		CoinPolicy        func(childComplexity int) int
-		CoinPolicyHistory func(childComplexity int) int
-		Districts         func(childComplexity int) int
-		ImpactStats       func(childComplexity int, filter *model.ImpactFilter) int
-		Languages         func(childComplexity int) int
-		LedgerAudit       func(childComplexity int) int
-		Me                func(childComplexity int) int
-		MyApplications    func(childComplexity int, first *int, after *string, status []model.ApplicationStatus) int
-		Need              func(childComplexity int, id string) int
-		Needs             func(childComplexity int, filter *model.NeedFilter, first *int, after *string, orderBy *model.NeedOrder) int
-		Notifications     func(childComplexity int, first *int, after *string, unreadOnly *bool) int
-		Organisation      func(childComplexity int, id string) int
-		Organisations     func(childComplexity int, filter *model.OrganisationFilter, first *int, after *string) int
-		Ping              func(childComplexity int) int
-		RecommendedNeeds  func(childComplexity int, first *int) int
-		TalentCategories  func(childComplexity int) int
-		TalentProfiles    func(childComplexity int, filter *model.TalentProfileFilter, first *int, after *string) int
-		Talents           func(childComplexity int, search *string, categoryID *string, first *int, after *string) int
-		Themes            func(childComplexity int) int
-		Wallet            func(childComplexity int) int
+		CandidatesForNeed    func(childComplexity int, needID string, first *int) int
+		CoinIssuer           func(childComplexity int) int
+		CoinPolicy           func(childComplexity int) int
+		CoinPolicyHistory    func(childComplexity int) int
+		Districts            func(childComplexity int) int
+		ImpactStats          func(childComplexity int, filter *model.ImpactFilter) int
+		Languages            func(childComplexity int) int
+		LedgerAudit          func(childComplexity int) int
+		Me                   func(childComplexity int) int
+		MerchantRewards      func(childComplexity int, merchantID string) int
+		MerchantVouchers     func(childComplexity int, merchantID string, states []model.VoucherState, first *int, after *string) int
+		MyApplications       func(childComplexity int, first *int, after *string, status []model.ApplicationStatus) int
+		MyVouchers           func(childComplexity int, states []model.VoucherState, first *int, after *string) int
+		Need                 func(childComplexity int, id string) int
+		Needs                func(childComplexity int, filter *model.NeedFilter, first *int, after *string, orderBy *model.NeedOrder) int
+		Notifications        func(childComplexity int, first *int, after *string, unreadOnly *bool) int
+		Organisation         func(childComplexity int, id string) int
+		Organisations        func(childComplexity int, filter *model.OrganisationFilter, first *int, after *string) int
+		Ping                 func(childComplexity int) int
+		RecommendedNeeds     func(childComplexity int, first *int) int
+		Reward               func(childComplexity int, id string) int
+		Rewards              func(childComplexity int, filter *model.RewardFilter, orderBy *model.RewardOrder, first *int, after *string) int
+		SettlementStatements func(childComplexity int, merchantID string) int
+		TalentCategories     func(childComplexity int) int
+		TalentProfiles       func(childComplexity int, filter *model.TalentProfileFilter, first *int, after *string) int
+		Talents              func(childComplexity int, search *string, categoryID *string, first *int, after *string) int
+		Themes               func(childComplexity int) int
+		Voucher              func(childComplexity int, code string) int
+		Wallet               func(childComplexity int) int
 	}
 
 	ReverseTransactionPayload struct {
@@ -572,9 +590,60 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	Reward struct {
+		Active      func(childComplexity int) int
+		Available   func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		District    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Language    func(childComplexity int) int
+		Merchant    func(childComplexity int) int
+		PhotoURL    func(childComplexity int) int
+		Price       func(childComplexity int) int
+		Stock       func(childComplexity int) int
+		Themes      func(childComplexity int) int
+		Title       func(childComplexity int) int
+		ValidFrom   func(childComplexity int) int
+		ValidUntil  func(childComplexity int) int
+	}
+
+	RewardConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	RewardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	RewardPayload struct {
+		Reward     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	Session struct {
 		ExpiresAt func(childComplexity int) int
 		Token     func(childComplexity int) int
+	}
+
+	SettlementPayload struct {
+		Statement  func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	SettlementStatement struct {
+		Coins               func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		EuroCents           func(childComplexity int) int
+		EuroCentsPer10Coins func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Merchant            func(childComplexity int) int
+		Period              func(childComplexity int) int
+		PeriodEnd           func(childComplexity int) int
+		PeriodStart         func(childComplexity int) int
+		Vouchers            func(childComplexity int) int
 	}
 
 	Shift struct {
@@ -686,6 +755,11 @@ type ComplexityRoot struct {
 		Name func(childComplexity int) int
 	}
 
+	TransferCoinsPayload struct {
+		UserErrors func(childComplexity int) int
+		Wallet     func(childComplexity int) int
+	}
+
 	UpdateMePayload struct {
 		Person     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -695,6 +769,35 @@ type ComplexityRoot struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
 		Message func(childComplexity int) int
+	}
+
+	Voucher struct {
+		ClosedAt   func(childComplexity int) int
+		Code       func(childComplexity int) int
+		Holder     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		IssuedAt   func(childComplexity int) int
+		Merchant   func(childComplexity int) int
+		Price      func(childComplexity int) int
+		QRCodeURL  func(childComplexity int) int
+		Reward     func(childComplexity int) int
+		State      func(childComplexity int) int
+		ValidUntil func(childComplexity int) int
+	}
+
+	VoucherConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	VoucherEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	VoucherPayload struct {
+		UserErrors func(childComplexity int) int
+		Voucher    func(childComplexity int) int
 	}
 
 	Wallet struct {
@@ -843,6 +946,13 @@ type MutationResolver interface {
 	UpdateOrganisation(ctx context.Context, input model.UpdateOrganisationInput) (*model.OrganisationPayload, error)
 	AddOrganisationMember(ctx context.Context, input model.AddOrganisationMemberInput) (*model.AddOrganisationMemberPayload, error)
 	ApproveOrganisation(ctx context.Context, input model.ApproveOrganisationInput) (*model.OrganisationPayload, error)
+	CreateReward(ctx context.Context, input model.CreateRewardInput) (*model.RewardPayload, error)
+	UpdateReward(ctx context.Context, input model.UpdateRewardInput) (*model.RewardPayload, error)
+	RedeemReward(ctx context.Context, input model.RedeemRewardInput) (*model.VoucherPayload, error)
+	AcceptVoucher(ctx context.Context, input model.AcceptVoucherInput) (*model.VoucherPayload, error)
+	CancelVoucher(ctx context.Context, input model.CancelVoucherInput) (*model.VoucherPayload, error)
+	TransferCoins(ctx context.Context, input model.TransferCoinsInput) (*model.TransferCoinsPayload, error)
+	SettleMerchant(ctx context.Context, input model.SettleMerchantInput) (*model.SettlementPayload, error)
 	UpdateTalentProfile(ctx context.Context, input model.UpdateTalentProfileInput) (*model.TalentProfilePayload, error)
 	SetProfileVisibility(ctx context.Context, input model.SetProfileVisibilityInput) (*model.TalentProfilePayload, error)
 	HideEndorsement(ctx context.Context, input model.HideEndorsementInput) (*model.EndorsementPayload, error)
@@ -995,12 +1105,35 @@ type QueryResolver interface {
 	TalentCategories(ctx context.Context) ([]reference.Category, error)
 	Talents(ctx context.Context, search *string, categoryID *string, first *int, after *string) (*model.TalentConnection, error)
 	Languages(ctx context.Context) ([]reference.Language, error)
+	Rewards(ctx context.Context, filter *model.RewardFilter, orderBy *model.RewardOrder, first *int, after *string) (*model.RewardConnection, error)
+	Reward(ctx context.Context, id string) (*rewards.Reward, error)
+	Voucher(ctx context.Context, code string) (*rewards.Voucher, error)
+	MyVouchers(ctx context.Context, states []model.VoucherState, first *int, after *string) (*model.VoucherConnection, error)
+	MerchantRewards(ctx context.Context, merchantID string) ([]rewards.Reward, error)
+	MerchantVouchers(ctx context.Context, merchantID string, states []model.VoucherState, first *int, after *string) (*model.VoucherConnection, error)
+	SettlementStatements(ctx context.Context, merchantID string) ([]rewards.Statement, error)
 	TalentProfiles(ctx context.Context, filter *model.TalentProfileFilter, first *int, after *string) (*model.TalentProfileConnection, error)
 	Need(ctx context.Context, id string) (*volunteering.Need, error)
 	Needs(ctx context.Context, filter *model.NeedFilter, first *int, after *string, orderBy *model.NeedOrder) (*model.NeedConnection, error)
 	MyApplications(ctx context.Context, first *int, after *string, status []model.ApplicationStatus) (*model.ApplicationConnection, error)
 	Notifications(ctx context.Context, first *int, after *string, unreadOnly *bool) (*model.NotificationConnection, error)
 	ImpactStats(ctx context.Context, filter *model.ImpactFilter) (*model.ImpactStats, error)
+}
+type RewardResolver interface {
+	ID(ctx context.Context, obj *rewards.Reward) (string, error)
+	Merchant(ctx context.Context, obj *rewards.Reward) (*organisations.Organisation, error)
+
+	Language(ctx context.Context, obj *rewards.Reward) (model.Language, error)
+
+	Available(ctx context.Context, obj *rewards.Reward) (bool, error)
+
+	PhotoURL(ctx context.Context, obj *rewards.Reward) (*string, error)
+	District(ctx context.Context, obj *rewards.Reward) (*reference.District, error)
+	Themes(ctx context.Context, obj *rewards.Reward) ([]reference.Theme, error)
+}
+type SettlementStatementResolver interface {
+	ID(ctx context.Context, obj *rewards.Statement) (string, error)
+	Merchant(ctx context.Context, obj *rewards.Statement) (*organisations.Organisation, error)
 }
 type ShiftResolver interface {
 	ID(ctx context.Context, obj *volunteering.Shift) (string, error)
@@ -1050,6 +1183,16 @@ type ThemeResolver interface {
 	ID(ctx context.Context, obj *reference.Theme) (string, error)
 
 	Name(ctx context.Context, obj *reference.Theme) (string, error)
+}
+type VoucherResolver interface {
+	ID(ctx context.Context, obj *rewards.Voucher) (string, error)
+	Code(ctx context.Context, obj *rewards.Voucher) (string, error)
+	QRCodeURL(ctx context.Context, obj *rewards.Voucher) (string, error)
+	Reward(ctx context.Context, obj *rewards.Voucher) (*rewards.Reward, error)
+	Merchant(ctx context.Context, obj *rewards.Voucher) (*organisations.Organisation, error)
+	Holder(ctx context.Context, obj *rewards.Voucher) (*accounts.Person, error)
+
+	State(ctx context.Context, obj *rewards.Voucher) (model.VoucherState, error)
 }
 type WalletResolver interface {
 	ID(ctx context.Context, obj *ledger.Account) (string, error)
@@ -1837,6 +1980,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptApplication(childComplexity, args["input"].(model.ApplicationInput)), true
+	case "Mutation.acceptVoucher":
+		if e.ComplexityRoot.Mutation.AcceptVoucher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptVoucher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptVoucher(childComplexity, args["input"].(model.AcceptVoucherInput)), true
 	case "Mutation.actOnBehalfConsent":
 		if e.ComplexityRoot.Mutation.ActOnBehalfConsent == nil {
 			break
@@ -1914,6 +2068,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelShift(childComplexity, args["input"].(model.CancelShiftInput)), true
+	case "Mutation.cancelVoucher":
+		if e.ComplexityRoot.Mutation.CancelVoucher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelVoucher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelVoucher(childComplexity, args["input"].(model.CancelVoucherInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -1969,6 +2134,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrganisation(childComplexity, args["input"].(model.CreateOrganisationInput)), true
+	case "Mutation.createReward":
+		if e.ComplexityRoot.Mutation.CreateReward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createReward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateReward(childComplexity, args["input"].(model.CreateRewardInput)), true
 	case "Mutation.declineApplication":
 		if e.ComplexityRoot.Mutation.DeclineApplication == nil {
 			break
@@ -2107,6 +2283,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishNeed(childComplexity, args["input"].(model.PublishNeedInput)), true
+	case "Mutation.redeemReward":
+		if e.ComplexityRoot.Mutation.RedeemReward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redeemReward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedeemReward(childComplexity, args["input"].(model.RedeemRewardInput)), true
 	case "Mutation.register":
 		if e.ComplexityRoot.Mutation.Register == nil {
 			break
@@ -2162,6 +2349,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetProfileVisibility(childComplexity, args["input"].(model.SetProfileVisibilityInput)), true
+	case "Mutation.settleMerchant":
+		if e.ComplexityRoot.Mutation.SettleMerchant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_settleMerchant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SettleMerchant(childComplexity, args["input"].(model.SettleMerchantInput)), true
 	case "Mutation.thankVolunteer":
 		if e.ComplexityRoot.Mutation.ThankVolunteer == nil {
 			break
@@ -2173,6 +2371,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ThankVolunteer(childComplexity, args["input"].(model.ThankVolunteerInput)), true
+	case "Mutation.transferCoins":
+		if e.ComplexityRoot.Mutation.TransferCoins == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferCoins_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferCoins(childComplexity, args["input"].(model.TransferCoinsInput)), true
 	case "Mutation.updateMe":
 		if e.ComplexityRoot.Mutation.UpdateMe == nil {
 			break
@@ -2206,6 +2415,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateOrganisation(childComplexity, args["input"].(model.UpdateOrganisationInput)), true
+	case "Mutation.updateReward":
+		if e.ComplexityRoot.Mutation.UpdateReward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateReward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateReward(childComplexity, args["input"].(model.UpdateRewardInput)), true
 	case "Mutation.updateTalentProfile":
 		if e.ComplexityRoot.Mutation.UpdateTalentProfile == nil {
 			break
@@ -3166,6 +3386,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.merchantRewards":
+		if e.ComplexityRoot.Query.MerchantRewards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_merchantRewards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MerchantRewards(childComplexity, args["merchantId"].(string)), true
+	case "Query.merchantVouchers":
+		if e.ComplexityRoot.Query.MerchantVouchers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_merchantVouchers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MerchantVouchers(childComplexity, args["merchantId"].(string), args["states"].([]model.VoucherState), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myApplications":
 		if e.ComplexityRoot.Query.MyApplications == nil {
 			break
@@ -3177,6 +3419,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyApplications(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].([]model.ApplicationStatus)), true
+	case "Query.myVouchers":
+		if e.ComplexityRoot.Query.MyVouchers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myVouchers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyVouchers(childComplexity, args["states"].([]model.VoucherState), args["first"].(*int), args["after"].(*string)), true
 	case "Query.need":
 		if e.ComplexityRoot.Query.Need == nil {
 			break
@@ -3249,6 +3502,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RecommendedNeeds(childComplexity, args["first"].(*int)), true
+	case "Query.reward":
+		if e.ComplexityRoot.Query.Reward == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reward(childComplexity, args["id"].(string)), true
+	case "Query.rewards":
+		if e.ComplexityRoot.Query.Rewards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rewards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Rewards(childComplexity, args["filter"].(*model.RewardFilter), args["orderBy"].(*model.RewardOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.settlementStatements":
+		if e.ComplexityRoot.Query.SettlementStatements == nil {
+			break
+		}
+
+		args, err := ec.field_Query_settlementStatements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SettlementStatements(childComplexity, args["merchantId"].(string)), true
 	case "Query.talentCategories":
 		if e.ComplexityRoot.Query.TalentCategories == nil {
 			break
@@ -3283,6 +3569,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Themes(childComplexity), true
+	case "Query.voucher":
+		if e.ComplexityRoot.Query.Voucher == nil {
+			break
+		}
+
+		args, err := ec.field_Query_voucher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Voucher(childComplexity, args["code"].(string)), true
 	case "Query.wallet":
 		if e.ComplexityRoot.Query.Wallet == nil {
 			break
@@ -3303,6 +3600,136 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReverseTransactionPayload.UserErrors(childComplexity), true
 
+	case "Reward.active":
+		if e.ComplexityRoot.Reward.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Active(childComplexity), true
+	case "Reward.available":
+		if e.ComplexityRoot.Reward.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Available(childComplexity), true
+	case "Reward.createdAt":
+		if e.ComplexityRoot.Reward.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.CreatedAt(childComplexity), true
+	case "Reward.description":
+		if e.ComplexityRoot.Reward.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Description(childComplexity), true
+	case "Reward.district":
+		if e.ComplexityRoot.Reward.District == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.District(childComplexity), true
+	case "Reward.id":
+		if e.ComplexityRoot.Reward.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.ID(childComplexity), true
+	case "Reward.language":
+		if e.ComplexityRoot.Reward.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Language(childComplexity), true
+	case "Reward.merchant":
+		if e.ComplexityRoot.Reward.Merchant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Merchant(childComplexity), true
+	case "Reward.photoUrl":
+		if e.ComplexityRoot.Reward.PhotoURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.PhotoURL(childComplexity), true
+	case "Reward.price":
+		if e.ComplexityRoot.Reward.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Price(childComplexity), true
+	case "Reward.stock":
+		if e.ComplexityRoot.Reward.Stock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Stock(childComplexity), true
+	case "Reward.themes":
+		if e.ComplexityRoot.Reward.Themes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Themes(childComplexity), true
+	case "Reward.title":
+		if e.ComplexityRoot.Reward.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.Title(childComplexity), true
+	case "Reward.validFrom":
+		if e.ComplexityRoot.Reward.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.ValidFrom(childComplexity), true
+	case "Reward.validUntil":
+		if e.ComplexityRoot.Reward.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reward.ValidUntil(childComplexity), true
+
+	case "RewardConnection.edges":
+		if e.ComplexityRoot.RewardConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardConnection.Edges(childComplexity), true
+	case "RewardConnection.pageInfo":
+		if e.ComplexityRoot.RewardConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardConnection.PageInfo(childComplexity), true
+
+	case "RewardEdge.cursor":
+		if e.ComplexityRoot.RewardEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardEdge.Cursor(childComplexity), true
+	case "RewardEdge.node":
+		if e.ComplexityRoot.RewardEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardEdge.Node(childComplexity), true
+
+	case "RewardPayload.reward":
+		if e.ComplexityRoot.RewardPayload.Reward == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardPayload.Reward(childComplexity), true
+	case "RewardPayload.userErrors":
+		if e.ComplexityRoot.RewardPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RewardPayload.UserErrors(childComplexity), true
+
 	case "Session.expiresAt":
 		if e.ComplexityRoot.Session.ExpiresAt == nil {
 			break
@@ -3315,6 +3742,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Session.Token(childComplexity), true
+
+	case "SettlementPayload.statement":
+		if e.ComplexityRoot.SettlementPayload.Statement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementPayload.Statement(childComplexity), true
+	case "SettlementPayload.userErrors":
+		if e.ComplexityRoot.SettlementPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementPayload.UserErrors(childComplexity), true
+
+	case "SettlementStatement.coins":
+		if e.ComplexityRoot.SettlementStatement.Coins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.Coins(childComplexity), true
+	case "SettlementStatement.createdAt":
+		if e.ComplexityRoot.SettlementStatement.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.CreatedAt(childComplexity), true
+	case "SettlementStatement.euroCents":
+		if e.ComplexityRoot.SettlementStatement.EuroCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.EuroCents(childComplexity), true
+	case "SettlementStatement.euroCentsPer10Coins":
+		if e.ComplexityRoot.SettlementStatement.EuroCentsPer10Coins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.EuroCentsPer10Coins(childComplexity), true
+	case "SettlementStatement.id":
+		if e.ComplexityRoot.SettlementStatement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.ID(childComplexity), true
+	case "SettlementStatement.merchant":
+		if e.ComplexityRoot.SettlementStatement.Merchant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.Merchant(childComplexity), true
+	case "SettlementStatement.period":
+		if e.ComplexityRoot.SettlementStatement.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.Period(childComplexity), true
+	case "SettlementStatement.periodEnd":
+		if e.ComplexityRoot.SettlementStatement.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.PeriodEnd(childComplexity), true
+	case "SettlementStatement.periodStart":
+		if e.ComplexityRoot.SettlementStatement.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.PeriodStart(childComplexity), true
+	case "SettlementStatement.vouchers":
+		if e.ComplexityRoot.SettlementStatement.Vouchers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SettlementStatement.Vouchers(childComplexity), true
 
 	case "Shift.endsAt":
 		if e.ComplexityRoot.Shift.EndsAt == nil {
@@ -3703,6 +4204,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Theme.Name(childComplexity), true
 
+	case "TransferCoinsPayload.userErrors":
+		if e.ComplexityRoot.TransferCoinsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferCoinsPayload.UserErrors(childComplexity), true
+	case "TransferCoinsPayload.wallet":
+		if e.ComplexityRoot.TransferCoinsPayload.Wallet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TransferCoinsPayload.Wallet(childComplexity), true
+
 	case "UpdateMePayload.person":
 		if e.ComplexityRoot.UpdateMePayload.Person == nil {
 			break
@@ -3734,6 +4248,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
+
+	case "Voucher.closedAt":
+		if e.ComplexityRoot.Voucher.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.ClosedAt(childComplexity), true
+	case "Voucher.code":
+		if e.ComplexityRoot.Voucher.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Code(childComplexity), true
+	case "Voucher.holder":
+		if e.ComplexityRoot.Voucher.Holder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Holder(childComplexity), true
+	case "Voucher.id":
+		if e.ComplexityRoot.Voucher.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.ID(childComplexity), true
+	case "Voucher.issuedAt":
+		if e.ComplexityRoot.Voucher.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.IssuedAt(childComplexity), true
+	case "Voucher.merchant":
+		if e.ComplexityRoot.Voucher.Merchant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Merchant(childComplexity), true
+	case "Voucher.price":
+		if e.ComplexityRoot.Voucher.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Price(childComplexity), true
+	case "Voucher.qrCodeUrl":
+		if e.ComplexityRoot.Voucher.QRCodeURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.QRCodeURL(childComplexity), true
+	case "Voucher.reward":
+		if e.ComplexityRoot.Voucher.Reward == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Reward(childComplexity), true
+	case "Voucher.state":
+		if e.ComplexityRoot.Voucher.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.State(childComplexity), true
+	case "Voucher.validUntil":
+		if e.ComplexityRoot.Voucher.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.ValidUntil(childComplexity), true
+
+	case "VoucherConnection.edges":
+		if e.ComplexityRoot.VoucherConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherConnection.Edges(childComplexity), true
+	case "VoucherConnection.pageInfo":
+		if e.ComplexityRoot.VoucherConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherConnection.PageInfo(childComplexity), true
+
+	case "VoucherEdge.cursor":
+		if e.ComplexityRoot.VoucherEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherEdge.Cursor(childComplexity), true
+	case "VoucherEdge.node":
+		if e.ComplexityRoot.VoucherEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherEdge.Node(childComplexity), true
+
+	case "VoucherPayload.userErrors":
+		if e.ComplexityRoot.VoucherPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherPayload.UserErrors(childComplexity), true
+	case "VoucherPayload.voucher":
+		if e.ComplexityRoot.VoucherPayload.Voucher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherPayload.Voucher(childComplexity), true
 
 	case "Wallet.balance":
 		if e.ComplexityRoot.Wallet.Balance == nil {
@@ -4018,6 +4638,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputAcceptVoucherInput,
 		ec.unmarshalInputActOnBehalfConsentInput,
 		ec.unmarshalInputAddOrganisationMemberInput,
 		ec.unmarshalInputAddShiftsInput,
@@ -4028,12 +4649,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAvailabilitySlotInput,
 		ec.unmarshalInputCalendarFeedInput,
 		ec.unmarshalInputCancelShiftInput,
+		ec.unmarshalInputCancelVoucherInput,
 		ec.unmarshalInputChangePasswordInput,
 		ec.unmarshalInputCloseNeedInput,
 		ec.unmarshalInputCoinPolicyInput,
 		ec.unmarshalInputConfirmAttendanceInput,
 		ec.unmarshalInputCreateNeedInput,
 		ec.unmarshalInputCreateOrganisationInput,
+		ec.unmarshalInputCreateRewardInput,
 		ec.unmarshalInputDeleteMyAccountInput,
 		ec.unmarshalInputEndorsementInput,
 		ec.unmarshalInputFundIssuerInput,
@@ -4053,17 +4676,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputProfileTalentInput,
 		ec.unmarshalInputProposeCandidateInput,
 		ec.unmarshalInputPublishNeedInput,
+		ec.unmarshalInputRedeemRewardInput,
 		ec.unmarshalInputRegisterInput,
 		ec.unmarshalInputRespondToProposalInput,
 		ec.unmarshalInputReverseTransactionInput,
+		ec.unmarshalInputRewardFilter,
 		ec.unmarshalInputSetProfileVisibilityInput,
+		ec.unmarshalInputSettleMerchantInput,
 		ec.unmarshalInputShiftInput,
 		ec.unmarshalInputTalentLevelInput,
 		ec.unmarshalInputTalentProfileFilter,
 		ec.unmarshalInputThankVolunteerInput,
+		ec.unmarshalInputTransferCoinsInput,
 		ec.unmarshalInputUpdateMeInput,
 		ec.unmarshalInputUpdateNeedInput,
 		ec.unmarshalInputUpdateOrganisationInput,
+		ec.unmarshalInputUpdateRewardInput,
 		ec.unmarshalInputUpdateTalentProfileInput,
 		ec.unmarshalInputWeeklyPatternInput,
 		ec.unmarshalInputWithdrawOnBehalfConsentInput,
@@ -5002,6 +5630,241 @@ extend type Query {
   languages: [SpokenLanguage!]!
 }
 `, BuiltIn: false},
+	{Name: "../rewards.graphqls", Input: `"""
+Something a local merchant offers for coins.
+"""
+type Reward {
+  id: ID!
+  merchant: Organisation!
+  title: String!
+  description: String!
+  "The language the title and description are written in."
+  language: Language!
+  "Price in whole coins."
+  price: Int!
+  "Items left."
+  stock: Int!
+  "Can be redeemed now: active, within its dates and in stock."
+  available: Boolean!
+  validFrom: DateTime!
+  validUntil: DateTime
+  "An https address of a photo, or null."
+  photoUrl: String
+  district: District
+  themes: [Theme!]!
+  "The merchant can switch a reward off."
+  active: Boolean!
+  createdAt: DateTime!
+}
+
+type RewardEdge {
+  cursor: String!
+  node: Reward!
+}
+
+type RewardConnection {
+  edges: [RewardEdge!]!
+  pageInfo: PageInfo!
+}
+
+enum RewardOrder {
+  NEWEST
+  CHEAPEST
+}
+
+input RewardFilter {
+  districtId: ID
+  merchantId: ID
+  themeId: ID
+  "At most this many coins."
+  maxPrice: Int
+  "Only rewards in stock and within their dates (default true). Switched-off rewards are never listed here: see merchantRewards."
+  availableOnly: Boolean = true
+}
+
+enum VoucherState {
+  "Issued: the holder can show it at the merchant."
+  ISSUED
+  "The merchant accepted it (final)."
+  ACCEPTED
+  "Cancelled: the coins went back to the wallet."
+  CANCELLED
+  "Not used in time: the coins went back to the wallet."
+  EXPIRED
+}
+
+"""
+A redeemed reward: a code the holder shows at the merchant, who accepts it once. Only the
+holder, the merchant's members and administrators see it.
+"""
+type Voucher {
+  id: ID!
+  "Short, readable aloud, with a check character: K7QM-4XRT-P9."
+  code: String!
+  "A PNG image of the code as a QR code (no secret beyond the code itself)."
+  qrCodeUrl: String!
+  reward: Reward
+  merchant: Organisation!
+  "The holder (the merchant sees the name only)."
+  holder: Person
+  "Coins paid."
+  price: Int!
+  state: VoucherState!
+  issuedAt: DateTime!
+  validUntil: DateTime!
+  closedAt: DateTime
+}
+
+type VoucherEdge {
+  cursor: String!
+  node: Voucher!
+}
+
+type VoucherConnection {
+  edges: [VoucherEdge!]!
+  pageInfo: PageInfo!
+}
+
+"""
+What the city pays a merchant for a month: the coins of the vouchers it accepted, and their
+value in euros at the policy's rate.
+"""
+type SettlementStatement {
+  id: ID!
+  merchant: Organisation!
+  "YYYY-MM (a calendar month, Brussels time)."
+  period: String!
+  periodStart: DateTime!
+  periodEnd: DateTime!
+  vouchers: Int!
+  coins: Int!
+  euroCentsPer10Coins: Int!
+  "coins × rate / 10, rounded half up to a whole cent."
+  euroCents: Int!
+  createdAt: DateTime!
+}
+
+input CreateRewardInput {
+  "The merchant (an approved organisation of kind MERCHANT you are a member of)."
+  merchantId: ID!
+  title: String!
+  description: String!
+  "Default: the request's language."
+  language: Language
+  price: Int!
+  stock: Int!
+  "Default: now."
+  validFrom: DateTime
+  validUntil: DateTime
+  photoUrl: String
+  "Default: the merchant's district."
+  districtId: ID
+  "Default: the merchant's themes."
+  themeIds: [ID!]
+}
+
+input UpdateRewardInput {
+  rewardId: ID!
+  title: String
+  description: String
+  language: Language
+  price: Int
+  stock: Int
+  validFrom: DateTime
+  validUntil: DateTime
+  "True removes the end date."
+  clearValidUntil: Boolean
+  "An empty string removes the photo."
+  photoUrl: String
+  "An empty string clears the district."
+  districtId: ID
+  themeIds: [ID!]
+  active: Boolean
+}
+
+type RewardPayload {
+  reward: Reward
+  userErrors: [UserError!]!
+}
+
+input RedeemRewardInput {
+  rewardId: ID!
+  "The same key returns the same voucher (a retried tap never pays twice)."
+  idempotencyKey: String!
+}
+
+input AcceptVoucherInput {
+  "The code as typed or scanned; case, spaces and dashes do not matter."
+  code: String!
+}
+
+input CancelVoucherInput {
+  "The voucher's id or its code."
+  voucher: String!
+}
+
+type VoucherPayload {
+  voucher: Voucher
+  userErrors: [UserError!]!
+}
+
+input TransferCoinsInput {
+  "The email address of the resident who receives the coins."
+  toEmail: String!
+  amount: Int!
+  "A note for the receiver."
+  memo: String
+  idempotencyKey: String!
+}
+
+type TransferCoinsPayload {
+  "The giver's wallet after the gift."
+  wallet: Wallet
+  userErrors: [UserError!]!
+}
+
+input SettleMerchantInput {
+  merchantId: ID!
+  "The month to settle, YYYY-MM (only months that have ended)."
+  period: String!
+}
+
+type SettlementPayload {
+  statement: SettlementStatement
+  userErrors: [UserError!]!
+}
+
+extend type Query {
+  "The rewards catalogue."
+  rewards(filter: RewardFilter, orderBy: RewardOrder = NEWEST, first: Int = 20, after: String): RewardConnection!
+  reward(id: ID!): Reward
+  "A voucher by code (or id): for its holder, the merchant's members and administrators; null for anyone else."
+  voucher(code: String!): Voucher
+  "The signed-in person's vouchers, newest first."
+  myVouchers(states: [VoucherState!], first: Int = 20, after: String): VoucherConnection!
+  "Every reward of a merchant, also switched-off ones, newest first (the merchant's members and administrators)."
+  merchantRewards(merchantId: ID!): [Reward!]!
+  "A merchant's vouchers, newest first (the merchant's members and administrators)."
+  merchantVouchers(merchantId: ID!, states: [VoucherState!], first: Int = 20, after: String): VoucherConnection!
+  "A merchant's settlement statements, newest first (the merchant's members and administrators)."
+  settlementStatements(merchantId: ID!): [SettlementStatement!]!
+}
+
+extend type Mutation {
+  createReward(input: CreateRewardInput!): RewardPayload!
+  updateReward(input: UpdateRewardInput!): RewardPayload!
+  "Exchange coins for a voucher: the coins leave the wallet and the item is taken from stock, together."
+  redeemReward(input: RedeemRewardInput!): VoucherPayload!
+  "The merchant accepts a voucher, once; then the coins go to the merchant."
+  acceptVoucher(input: AcceptVoucherInput!): VoucherPayload!
+  "The holder or the merchant cancels a voucher not yet accepted: the coins go back and the item back to stock."
+  cancelVoucher(input: CancelVoucherInput!): VoucherPayload!
+  "Give coins to another resident (when the coin policy allows gifts)."
+  transferCoins(input: TransferCoinsInput!): TransferCoinsPayload!
+  "Settle a merchant's accepted coins for a month (administrators; also done monthly by a job)."
+  settleMerchant(input: SettleMerchantInput!): SettlementPayload!
+}
+`, BuiltIn: false},
 	{Name: "../talent.graphqls", Input: `enum ProfileVisibility {
   "Only you."
   PRIVATE
@@ -5434,6 +6297,8 @@ enum NotificationKind {
   THANK_YOU
   "A matchmaker proposed you for a need."
   PROPOSAL_RECEIVED
+  "Some of your coins expire soon (when the coin policy lets unused coins expire)."
+  COINS_EXPIRING
 }
 
 type Notification {
@@ -6614,6 +7479,72 @@ func (ec *executionContext) childFields_ReverseTransactionPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type ReverseTransactionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Reward(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Reward_id(ctx, field)
+	case "merchant":
+		return ec.fieldContext_Reward_merchant(ctx, field)
+	case "title":
+		return ec.fieldContext_Reward_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Reward_description(ctx, field)
+	case "language":
+		return ec.fieldContext_Reward_language(ctx, field)
+	case "price":
+		return ec.fieldContext_Reward_price(ctx, field)
+	case "stock":
+		return ec.fieldContext_Reward_stock(ctx, field)
+	case "available":
+		return ec.fieldContext_Reward_available(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Reward_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Reward_validUntil(ctx, field)
+	case "photoUrl":
+		return ec.fieldContext_Reward_photoUrl(ctx, field)
+	case "district":
+		return ec.fieldContext_Reward_district(ctx, field)
+	case "themes":
+		return ec.fieldContext_Reward_themes(ctx, field)
+	case "active":
+		return ec.fieldContext_Reward_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Reward_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reward", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RewardConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RewardConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RewardEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RewardEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RewardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reward":
+		return ec.fieldContext_RewardPayload_reward(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RewardPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RewardPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -6622,6 +7553,42 @@ func (ec *executionContext) childFields_Session(ctx context.Context, field graph
 		return ec.fieldContext_Session_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
+}
+
+func (ec *executionContext) childFields_SettlementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "statement":
+		return ec.fieldContext_SettlementPayload_statement(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SettlementPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SettlementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SettlementStatement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SettlementStatement_id(ctx, field)
+	case "merchant":
+		return ec.fieldContext_SettlementStatement_merchant(ctx, field)
+	case "period":
+		return ec.fieldContext_SettlementStatement_period(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_SettlementStatement_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_SettlementStatement_periodEnd(ctx, field)
+	case "vouchers":
+		return ec.fieldContext_SettlementStatement_vouchers(ctx, field)
+	case "coins":
+		return ec.fieldContext_SettlementStatement_coins(ctx, field)
+	case "euroCentsPer10Coins":
+		return ec.fieldContext_SettlementStatement_euroCentsPer10Coins(ctx, field)
+	case "euroCents":
+		return ec.fieldContext_SettlementStatement_euroCents(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SettlementStatement_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SettlementStatement", field.Name)
 }
 
 func (ec *executionContext) childFields_Shift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6832,6 +7799,16 @@ func (ec *executionContext) childFields_Theme(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Theme", field.Name)
 }
 
+func (ec *executionContext) childFields_TransferCoinsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "wallet":
+		return ec.fieldContext_TransferCoinsPayload_wallet(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_TransferCoinsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TransferCoinsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateMePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "person":
@@ -6852,6 +7829,64 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_Voucher(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Voucher_id(ctx, field)
+	case "code":
+		return ec.fieldContext_Voucher_code(ctx, field)
+	case "qrCodeUrl":
+		return ec.fieldContext_Voucher_qrCodeUrl(ctx, field)
+	case "reward":
+		return ec.fieldContext_Voucher_reward(ctx, field)
+	case "merchant":
+		return ec.fieldContext_Voucher_merchant(ctx, field)
+	case "holder":
+		return ec.fieldContext_Voucher_holder(ctx, field)
+	case "price":
+		return ec.fieldContext_Voucher_price(ctx, field)
+	case "state":
+		return ec.fieldContext_Voucher_state(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_Voucher_issuedAt(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Voucher_validUntil(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Voucher_closedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Voucher", field.Name)
+}
+
+func (ec *executionContext) childFields_VoucherConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VoucherConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VoucherConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoucherConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VoucherEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VoucherEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VoucherEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoucherEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VoucherPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "voucher":
+		return ec.fieldContext_VoucherPayload_voucher(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VoucherPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoucherPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Wallet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7112,6 +8147,20 @@ func (ec *executionContext) field_Mutation_acceptApplication_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptVoucher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AcceptVoucherInput, error) {
+			return ec.unmarshalNAcceptVoucherInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAcceptVoucherInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_actOnBehalfConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7210,6 +8259,20 @@ func (ec *executionContext) field_Mutation_cancelShift_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelVoucher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelVoucherInput, error) {
+			return ec.unmarshalNCancelVoucherInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCancelVoucherInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7272,6 +8335,20 @@ func (ec *executionContext) field_Mutation_createOrganisation_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateOrganisationInput, error) {
 			return ec.unmarshalNCreateOrganisationInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCreateOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createReward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateRewardInput, error) {
+			return ec.unmarshalNCreateRewardInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCreateRewardInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7448,6 +8525,20 @@ func (ec *executionContext) field_Mutation_publishNeed_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_redeemReward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RedeemRewardInput, error) {
+			return ec.unmarshalNRedeemRewardInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRedeemRewardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_register_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7518,12 +8609,40 @@ func (ec *executionContext) field_Mutation_setProfileVisibility_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_settleMerchant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SettleMerchantInput, error) {
+			return ec.unmarshalNSettleMerchantInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐSettleMerchantInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_thankVolunteer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ThankVolunteerInput, error) {
 			return ec.unmarshalNThankVolunteerInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐThankVolunteerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferCoins_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TransferCoinsInput, error) {
+			return ec.unmarshalNTransferCoinsInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTransferCoinsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7566,6 +8685,20 @@ func (ec *executionContext) field_Mutation_updateOrganisation_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateOrganisationInput, error) {
 			return ec.unmarshalNUpdateOrganisationInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUpdateOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateReward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateRewardInput, error) {
+			return ec.unmarshalNUpdateRewardInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUpdateRewardInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7740,6 +8873,58 @@ func (ec *executionContext) field_Query_impactStats_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_merchantRewards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "merchantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["merchantId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_merchantVouchers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "merchantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["merchantId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]model.VoucherState, error) {
+			return ec.unmarshalOVoucherState2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_myApplications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7767,6 +8952,36 @@ func (ec *executionContext) field_Query_myApplications_args(ctx context.Context,
 		return nil, err
 	}
 	args["status"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myVouchers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]model.VoucherState, error) {
+			return ec.unmarshalOVoucherState2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -7910,6 +9125,72 @@ func (ec *executionContext) field_Query_recommendedNeeds_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_reward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rewards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RewardFilter, error) {
+			return ec.unmarshalORewardFilter2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.RewardOrder, error) {
+			return ec.unmarshalORewardOrder2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_settlementStatements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "merchantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["merchantId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_talentProfiles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7975,6 +9256,20 @@ func (ec *executionContext) field_Query_talents_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_voucher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
 	return args, nil
 }
 
@@ -11974,6 +13269,314 @@ func (ec *executionContext) fieldContext_Mutation_approveOrganisation(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_approveOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createReward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createReward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateReward(ctx, fc.Args["input"].(model.CreateRewardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RewardPayload) graphql.Marshaler {
+			return ec.marshalNRewardPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createReward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createReward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateReward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateReward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateReward(ctx, fc.Args["input"].(model.UpdateRewardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RewardPayload) graphql.Marshaler {
+			return ec.marshalNRewardPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateReward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateReward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_redeemReward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_redeemReward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RedeemReward(ctx, fc.Args["input"].(model.RedeemRewardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VoucherPayload) graphql.Marshaler {
+			return ec.marshalNVoucherPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_redeemReward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_redeemReward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptVoucher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptVoucher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptVoucher(ctx, fc.Args["input"].(model.AcceptVoucherInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VoucherPayload) graphql.Marshaler {
+			return ec.marshalNVoucherPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptVoucher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptVoucher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelVoucher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelVoucher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelVoucher(ctx, fc.Args["input"].(model.CancelVoucherInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VoucherPayload) graphql.Marshaler {
+			return ec.marshalNVoucherPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelVoucher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelVoucher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferCoins(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferCoins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferCoins(ctx, fc.Args["input"].(model.TransferCoinsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TransferCoinsPayload) graphql.Marshaler {
+			return ec.marshalNTransferCoinsPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTransferCoinsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferCoins(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TransferCoinsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferCoins_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_settleMerchant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_settleMerchant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SettleMerchant(ctx, fc.Args["input"].(model.SettleMerchantInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SettlementPayload) graphql.Marshaler {
+			return ec.marshalNSettlementPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐSettlementPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_settleMerchant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SettlementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_settleMerchant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17138,6 +18741,314 @@ func (ec *executionContext) fieldContext_Query_languages(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_rewards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rewards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Rewards(ctx, fc.Args["filter"].(*model.RewardFilter), fc.Args["orderBy"].(*model.RewardOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RewardConnection) graphql.Marshaler {
+			return ec.marshalNRewardConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rewards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rewards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reward(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rewards.Reward) graphql.Marshaler {
+			return ec.marshalOReward2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐReward(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reward(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_voucher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_voucher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Voucher(ctx, fc.Args["code"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rewards.Voucher) graphql.Marshaler {
+			return ec.marshalOVoucher2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐVoucher(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_voucher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Voucher(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_voucher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myVouchers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myVouchers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyVouchers(ctx, fc.Args["states"].([]model.VoucherState), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VoucherConnection) graphql.Marshaler {
+			return ec.marshalNVoucherConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myVouchers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myVouchers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_merchantRewards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_merchantRewards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MerchantRewards(ctx, fc.Args["merchantId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []rewards.Reward) graphql.Marshaler {
+			return ec.marshalNReward2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐRewardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_merchantRewards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reward(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_merchantRewards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_merchantVouchers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_merchantVouchers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MerchantVouchers(ctx, fc.Args["merchantId"].(string), fc.Args["states"].([]model.VoucherState), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VoucherConnection) graphql.Marshaler {
+			return ec.marshalNVoucherConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_merchantVouchers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_merchantVouchers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_settlementStatements(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_settlementStatements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SettlementStatements(ctx, fc.Args["merchantId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []rewards.Statement) graphql.Marshaler {
+			return ec.marshalNSettlementStatement2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐStatementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_settlementStatements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SettlementStatement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_settlementStatements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_talentProfiles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17542,6 +19453,561 @@ func (ec *executionContext) fieldContext_ReverseTransactionPayload_userErrors(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _Reward_id(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reward().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_merchant(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_merchant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reward().Merchant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *organisations.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋorganisationsᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_merchant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reward",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Reward_title(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_description(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_language(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reward().Language(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Language) graphql.Marshaler {
+			return ec.marshalNLanguage2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLanguage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, true, true, errors.New("field of type Language does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_price(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_stock(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_stock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_stock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_available(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reward().Available(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_validFrom(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_validUntil(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_photoUrl(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_photoUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reward().PhotoURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_photoUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_district(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_district(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reward().District(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *reference.District) graphql.Marshaler {
+			return ec.marshalODistrict2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋreferenceᚐDistrict(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_district(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reward",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_District(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Reward_themes(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_themes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Reward().Themes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []reference.Theme) graphql.Marshaler {
+			return ec.marshalNTheme2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋreferenceᚐThemeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_themes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reward",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Theme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Reward_active(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Reward_createdAt(ctx context.Context, field graphql.CollectedField, obj *rewards.Reward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reward_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reward_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reward", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _RewardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RewardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RewardEdge) graphql.Marshaler {
+			return ec.marshalNRewardEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RewardEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RewardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RewardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RewardEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RewardEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RewardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rewards.Reward) graphql.Marshaler {
+			return ec.marshalNReward2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐReward(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reward(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardPayload_reward(ctx context.Context, field graphql.CollectedField, obj *model.RewardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardPayload_reward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reward, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rewards.Reward) graphql.Marshaler {
+			return ec.marshalOReward2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐReward(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RewardPayload_reward(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reward(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RewardPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RewardPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RewardPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RewardPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RewardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Session_token(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17586,6 +20052,309 @@ func (ec *executionContext) _Session_expiresAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Session_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Session", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementPayload_statement(ctx context.Context, field graphql.CollectedField, obj *model.SettlementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementPayload_statement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Statement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rewards.Statement) graphql.Marshaler {
+			return ec.marshalOSettlementStatement2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐStatement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementPayload_statement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SettlementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SettlementStatement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SettlementPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SettlementPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SettlementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SettlementStatement_id(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SettlementStatement().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementStatement", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementStatement_merchant(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_merchant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SettlementStatement().Merchant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *organisations.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋorganisationsᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_merchant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SettlementStatement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SettlementStatement_period(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementStatement", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementStatement_periodStart(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementStatement", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementStatement_periodEnd(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementStatement", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementStatement_vouchers(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_vouchers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vouchers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_vouchers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementStatement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementStatement_coins(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_coins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_coins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementStatement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementStatement_euroCentsPer10Coins(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_euroCentsPer10Coins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EuroCentsPer10Coins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_euroCentsPer10Coins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementStatement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementStatement_euroCents(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_euroCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EuroCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_euroCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementStatement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SettlementStatement_createdAt(ctx context.Context, field graphql.CollectedField, obj *rewards.Statement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SettlementStatement_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SettlementStatement_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SettlementStatement", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
 func (ec *executionContext) _Shift_id(ctx context.Context, field graphql.CollectedField, obj *volunteering.Shift) (ret graphql.Marshaler) {
@@ -19237,6 +22006,70 @@ func (ec *executionContext) fieldContext_Theme_name(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Theme", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _TransferCoinsPayload_wallet(ctx context.Context, field graphql.CollectedField, obj *model.TransferCoinsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferCoinsPayload_wallet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Wallet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Account) graphql.Marshaler {
+			return ec.marshalOWallet2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TransferCoinsPayload_wallet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferCoinsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Wallet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TransferCoinsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TransferCoinsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TransferCoinsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TransferCoinsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TransferCoinsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateMePayload_person(ctx context.Context, field graphql.CollectedField, obj *model.UpdateMePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19368,6 +22201,469 @@ func (ec *executionContext) _UserError_message(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Voucher_id(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Voucher_code(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Code(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Voucher_qrCodeUrl(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_qrCodeUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().QRCodeURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_qrCodeUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Voucher_reward(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_reward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Reward(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rewards.Reward) graphql.Marshaler {
+			return ec.marshalOReward2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐReward(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_reward(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reward(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Voucher_merchant(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_merchant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Merchant(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *organisations.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋorganisationsᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_merchant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Voucher_holder(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_holder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Holder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *accounts.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋaccountsᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_holder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Voucher_price(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Voucher_state(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.VoucherState) graphql.Marshaler {
+			return ec.marshalNVoucherState2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, true, true, errors.New("field of type VoucherState does not have child fields"))
+}
+
+func (ec *executionContext) _Voucher_issuedAt(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Voucher_validUntil(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _Voucher_closedAt(ctx context.Context, field graphql.CollectedField, obj *rewards.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _VoucherConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VoucherConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.VoucherEdge) graphql.Marshaler {
+			return ec.marshalNVoucherEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VoucherConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VoucherEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoucherEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _VoucherEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VoucherEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rewards.Voucher) graphql.Marshaler {
+			return ec.marshalNVoucher2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐVoucher(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Voucher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherPayload_voucher(ctx context.Context, field graphql.CollectedField, obj *model.VoucherPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherPayload_voucher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Voucher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *rewards.Voucher) graphql.Marshaler {
+			return ec.marshalOVoucher2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐVoucher(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherPayload_voucher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Voucher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VoucherPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Wallet_id(ctx context.Context, field graphql.CollectedField, obj *ledger.Account) (ret graphql.Marshaler) {
@@ -21514,6 +24810,36 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcceptVoucherInput(ctx context.Context, obj any) (model.AcceptVoucherInput, error) {
+	var it model.AcceptVoucherInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputActOnBehalfConsentInput(ctx context.Context, obj any) (model.ActOnBehalfConsentInput, error) {
 	var it model.ActOnBehalfConsentInput
 	if obj == nil {
@@ -21926,6 +25252,36 @@ func (ec *executionContext) unmarshalInputCancelShiftInput(ctx context.Context, 
 				return it, err
 			}
 			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCancelVoucherInput(ctx context.Context, obj any) (model.CancelVoucherInput, error) {
+	var it model.CancelVoucherInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"voucher"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "voucher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voucher"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Voucher = data
 		}
 	}
 	return it, nil
@@ -22397,6 +25753,106 @@ func (ec *executionContext) unmarshalInputCreateOrganisationInput(ctx context.Co
 				return it, err
 			}
 			it.LogoURL = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateRewardInput(ctx context.Context, obj any) (model.CreateRewardInput, error) {
+	var it model.CreateRewardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"merchantId", "title", "description", "language", "price", "stock", "validFrom", "validUntil", "photoUrl", "districtId", "themeIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "merchantId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOLanguage2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLanguage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "stock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stock"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stock = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "photoUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoURL = data
+		case "districtId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districtId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DistrictID = data
+		case "themeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThemeIds = data
 		}
 	}
 	return it, nil
@@ -23278,6 +26734,43 @@ func (ec *executionContext) unmarshalInputPublishNeedInput(ctx context.Context, 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRedeemRewardInput(ctx context.Context, obj any) (model.RedeemRewardInput, error) {
+	var it model.RedeemRewardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"rewardId", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "rewardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rewardId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RewardID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRegisterInput(ctx context.Context, obj any) (model.RegisterInput, error) {
 	var it model.RegisterInput
 	if obj == nil {
@@ -23417,6 +26910,68 @@ func (ec *executionContext) unmarshalInputReverseTransactionInput(ctx context.Co
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRewardFilter(ctx context.Context, obj any) (model.RewardFilter, error) {
+	var it model.RewardFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["availableOnly"]; !present {
+		asMap["availableOnly"] = true
+	}
+
+	fieldsInOrder := [...]string{"districtId", "merchantId", "themeId", "maxPrice", "availableOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "districtId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districtId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DistrictID = data
+		case "merchantId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantID = data
+		case "themeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThemeID = data
+		case "maxPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxPrice"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxPrice = data
+		case "availableOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("availableOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AvailableOnly = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetProfileVisibilityInput(ctx context.Context, obj any) (model.SetProfileVisibilityInput, error) {
 	var it model.SetProfileVisibilityInput
 	if obj == nil {
@@ -23442,6 +26997,43 @@ func (ec *executionContext) unmarshalInputSetProfileVisibilityInput(ctx context.
 				return it, err
 			}
 			it.Visibility = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSettleMerchantInput(ctx context.Context, obj any) (model.SettleMerchantInput, error) {
+	var it model.SettleMerchantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"merchantId", "period"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "merchantId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merchantId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MerchantID = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
 		}
 	}
 	return it, nil
@@ -23643,6 +27235,57 @@ func (ec *executionContext) unmarshalInputThankVolunteerInput(ctx context.Contex
 				return it, err
 			}
 			it.Message = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTransferCoinsInput(ctx context.Context, obj any) (model.TransferCoinsInput, error) {
+	var it model.TransferCoinsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"toEmail", "amount", "memo", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "toEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toEmail"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToEmail = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "memo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Memo = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -23957,6 +27600,120 @@ func (ec *executionContext) unmarshalInputUpdateOrganisationInput(ctx context.Co
 				return it, err
 			}
 			it.LogoURL = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateRewardInput(ctx context.Context, obj any) (model.UpdateRewardInput, error) {
+	var it model.UpdateRewardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"rewardId", "title", "description", "language", "price", "stock", "validFrom", "validUntil", "clearValidUntil", "photoUrl", "districtId", "themeIds", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "rewardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rewardId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RewardID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOLanguage2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLanguage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "stock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stock"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stock = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "clearValidUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearValidUntil"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearValidUntil = data
+		case "photoUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoURL = data
+		case "districtId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("districtId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DistrictID = data
+		case "themeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThemeIds = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
 		}
 	}
 	return it, nil
@@ -27069,6 +30826,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "approveOrganisation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createReward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createReward(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateReward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateReward(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "redeemReward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_redeemReward(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptVoucher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptVoucher(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelVoucher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelVoucher(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferCoins":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferCoins(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "settleMerchant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_settleMerchant(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -31690,6 +35496,160 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "rewards":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_rewards(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "reward":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_reward(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "voucher":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_voucher(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "myVouchers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_myVouchers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "merchantRewards":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_merchantRewards(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "merchantVouchers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_merchantVouchers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "settlementStatements":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_settlementStatements(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "talentProfiles":
 			field := field
 
@@ -31900,6 +35860,474 @@ func (ec *executionContext) _ReverseTransactionPayload(ctx context.Context, sel 
 	return out
 }
 
+var rewardImplementors = []string{"Reward"}
+
+func (ec *executionContext) _Reward(ctx context.Context, sel ast.SelectionSet, obj *rewards.Reward) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reward")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Reward_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "merchant":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Reward_merchant(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "title":
+			out.Values[i] = ec._Reward_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Reward_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "language":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Reward_language(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "price":
+			out.Values[i] = ec._Reward_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stock":
+			out.Values[i] = ec._Reward_stock(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "available":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Reward_available(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "validFrom":
+			out.Values[i] = ec._Reward_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._Reward_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "photoUrl":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Reward_photoUrl(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "district":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Reward_district(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "themes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Reward_themes(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "active":
+			out.Values[i] = ec._Reward_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Reward_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rewardConnectionImplementors = []string{"RewardConnection"}
+
+func (ec *executionContext) _RewardConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RewardConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RewardConnection")
+		case "edges":
+			out.Values[i] = ec._RewardConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RewardConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rewardEdgeImplementors = []string{"RewardEdge"}
+
+func (ec *executionContext) _RewardEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RewardEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RewardEdge")
+		case "cursor":
+			out.Values[i] = ec._RewardEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RewardEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rewardPayloadImplementors = []string{"RewardPayload"}
+
+func (ec *executionContext) _RewardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RewardPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rewardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RewardPayload")
+		case "reward":
+			out.Values[i] = ec._RewardPayload_reward(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RewardPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var sessionImplementors = []string{"Session"}
 
 func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *model.Session) graphql.Marshaler {
@@ -31921,6 +36349,198 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = ec._Session_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var settlementPayloadImplementors = []string{"SettlementPayload"}
+
+func (ec *executionContext) _SettlementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SettlementPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, settlementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SettlementPayload")
+		case "statement":
+			out.Values[i] = ec._SettlementPayload_statement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SettlementPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var settlementStatementImplementors = []string{"SettlementStatement"}
+
+func (ec *executionContext) _SettlementStatement(ctx context.Context, sel ast.SelectionSet, obj *rewards.Statement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, settlementStatementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SettlementStatement")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SettlementStatement_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "merchant":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SettlementStatement_merchant(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "period":
+			out.Values[i] = ec._SettlementStatement_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodStart":
+			out.Values[i] = ec._SettlementStatement_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._SettlementStatement_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vouchers":
+			out.Values[i] = ec._SettlementStatement_vouchers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coins":
+			out.Values[i] = ec._SettlementStatement_coins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "euroCentsPer10Coins":
+			out.Values[i] = ec._SettlementStatement_euroCentsPer10Coins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "euroCents":
+			out.Values[i] = ec._SettlementStatement_euroCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SettlementStatement_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33646,6 +38266,49 @@ func (ec *executionContext) _Theme(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var transferCoinsPayloadImplementors = []string{"TransferCoinsPayload"}
+
+func (ec *executionContext) _TransferCoinsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TransferCoinsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transferCoinsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TransferCoinsPayload")
+		case "wallet":
+			out.Values[i] = ec._TransferCoinsPayload_wallet(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._TransferCoinsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var updateMePayloadImplementors = []string{"UpdateMePayload"}
 
 func (ec *executionContext) _UpdateMePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateMePayload) graphql.Marshaler {
@@ -33713,6 +38376,454 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			}
 		case "message":
 			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var voucherImplementors = []string{"Voucher"}
+
+func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, obj *rewards.Voucher) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Voucher")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Voucher_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "code":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Voucher_code(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "qrCodeUrl":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Voucher_qrCodeUrl(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "reward":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Voucher_reward(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "merchant":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Voucher_merchant(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "holder":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Voucher_holder(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "price":
+			out.Values[i] = ec._Voucher_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Voucher_state(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "issuedAt":
+			out.Values[i] = ec._Voucher_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._Voucher_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Voucher_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var voucherConnectionImplementors = []string{"VoucherConnection"}
+
+func (ec *executionContext) _VoucherConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VoucherConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoucherConnection")
+		case "edges":
+			out.Values[i] = ec._VoucherConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VoucherConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var voucherEdgeImplementors = []string{"VoucherEdge"}
+
+func (ec *executionContext) _VoucherEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VoucherEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoucherEdge")
+		case "cursor":
+			out.Values[i] = ec._VoucherEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VoucherEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var voucherPayloadImplementors = []string{"VoucherPayload"}
+
+func (ec *executionContext) _VoucherPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VoucherPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoucherPayload")
+		case "voucher":
+			out.Values[i] = ec._VoucherPayload_voucher(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VoucherPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35202,6 +40313,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcceptVoucherInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAcceptVoucherInput(ctx context.Context, v any) (model.AcceptVoucherInput, error) {
+	res, err := ec.unmarshalInputAcceptVoucherInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAccessibilityFact2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐAccessibilityFact(ctx context.Context, v any) (model.AccessibilityFact, error) {
 	var res model.AccessibilityFact
 	err := res.UnmarshalGQL(v)
@@ -35496,6 +40612,11 @@ func (ec *executionContext) unmarshalNCancelShiftInput2githubᚗcomᚋhelpende�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCancelVoucherInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCancelVoucherInput(ctx context.Context, v any) (model.CancelVoucherInput, error) {
+	res, err := ec.unmarshalInputCancelVoucherInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCandidateMatch2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrecommendᚐCandidateMatch(ctx context.Context, sel ast.SelectionSet, v recommend.CandidateMatch) graphql.Marshaler {
 	return ec._CandidateMatch(ctx, sel, &v)
 }
@@ -35649,6 +40770,11 @@ func (ec *executionContext) unmarshalNCreateNeedInput2githubᚗcomᚋhelpendeᚑ
 
 func (ec *executionContext) unmarshalNCreateOrganisationInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCreateOrganisationInput(ctx context.Context, v any) (model.CreateOrganisationInput, error) {
 	res, err := ec.unmarshalInputCreateOrganisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateRewardInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐCreateRewardInput(ctx context.Context, v any) (model.CreateRewardInput, error) {
+	res, err := ec.unmarshalInputCreateRewardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -36669,6 +41795,11 @@ func (ec *executionContext) unmarshalNPublishNeedInput2githubᚗcomᚋhelpende�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRedeemRewardInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRedeemRewardInput(ctx context.Context, v any) (model.RedeemRewardInput, error) {
+	res, err := ec.unmarshalInputRedeemRewardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRegisterInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRegisterInput(ctx context.Context, v any) (model.RegisterInput, error) {
 	res, err := ec.unmarshalInputRegisterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36696,6 +41827,84 @@ func (ec *executionContext) marshalNReverseTransactionPayload2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return ec._ReverseTransactionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReward2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐReward(ctx context.Context, sel ast.SelectionSet, v rewards.Reward) graphql.Marshaler {
+	return ec._Reward(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReward2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐRewardᚄ(ctx context.Context, sel ast.SelectionSet, v []rewards.Reward) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReward2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐReward(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReward2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐReward(ctx context.Context, sel ast.SelectionSet, v *rewards.Reward) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Reward(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRewardConnection2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardConnection(ctx context.Context, sel ast.SelectionSet, v model.RewardConnection) graphql.Marshaler {
+	return ec._RewardConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRewardConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardConnection(ctx context.Context, sel ast.SelectionSet, v *model.RewardConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RewardConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRewardEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardEdge(ctx context.Context, sel ast.SelectionSet, v model.RewardEdge) graphql.Marshaler {
+	return ec._RewardEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRewardEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RewardEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRewardEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRewardPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardPayload(ctx context.Context, sel ast.SelectionSet, v model.RewardPayload) graphql.Marshaler {
+	return ec._RewardPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRewardPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardPayload(ctx context.Context, sel ast.SelectionSet, v *model.RewardPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RewardPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
@@ -36751,6 +41960,45 @@ func (ec *executionContext) marshalNScheduleKind2githubᚗcomᚋhelpendeᚑhande
 func (ec *executionContext) unmarshalNSetProfileVisibilityInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐSetProfileVisibilityInput(ctx context.Context, v any) (model.SetProfileVisibilityInput, error) {
 	res, err := ec.unmarshalInputSetProfileVisibilityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSettleMerchantInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐSettleMerchantInput(ctx context.Context, v any) (model.SettleMerchantInput, error) {
+	res, err := ec.unmarshalInputSettleMerchantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSettlementPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐSettlementPayload(ctx context.Context, sel ast.SelectionSet, v model.SettlementPayload) graphql.Marshaler {
+	return ec._SettlementPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSettlementPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐSettlementPayload(ctx context.Context, sel ast.SelectionSet, v *model.SettlementPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SettlementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSettlementStatement2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐStatement(ctx context.Context, sel ast.SelectionSet, v rewards.Statement) graphql.Marshaler {
+	return ec._SettlementStatement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSettlementStatement2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐStatementᚄ(ctx context.Context, sel ast.SelectionSet, v []rewards.Statement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSettlementStatement2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐStatement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNShift2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐShift(ctx context.Context, sel ast.SelectionSet, v volunteering.Shift) graphql.Marshaler {
@@ -37119,6 +42367,25 @@ func (ec *executionContext) marshalNTheme2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋ
 	return ret
 }
 
+func (ec *executionContext) unmarshalNTransferCoinsInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTransferCoinsInput(ctx context.Context, v any) (model.TransferCoinsInput, error) {
+	res, err := ec.unmarshalInputTransferCoinsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTransferCoinsPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTransferCoinsPayload(ctx context.Context, sel ast.SelectionSet, v model.TransferCoinsPayload) graphql.Marshaler {
+	return ec._TransferCoinsPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTransferCoinsPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐTransferCoinsPayload(ctx context.Context, sel ast.SelectionSet, v *model.TransferCoinsPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TransferCoinsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateMeInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUpdateMeInput(ctx context.Context, v any) (model.UpdateMeInput, error) {
 	res, err := ec.unmarshalInputUpdateMeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37145,6 +42412,11 @@ func (ec *executionContext) unmarshalNUpdateNeedInput2githubᚗcomᚋhelpendeᚑ
 
 func (ec *executionContext) unmarshalNUpdateOrganisationInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUpdateOrganisationInput(ctx context.Context, v any) (model.UpdateOrganisationInput, error) {
 	res, err := ec.unmarshalInputUpdateOrganisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateRewardInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUpdateRewardInput(ctx context.Context, v any) (model.UpdateRewardInput, error) {
+	res, err := ec.unmarshalInputUpdateRewardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -37180,6 +42452,74 @@ func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋhelpendeᚑha
 }
 
 func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐUserErrorCode(ctx context.Context, sel ast.SelectionSet, v model.UserErrorCode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNVoucher2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐVoucher(ctx context.Context, sel ast.SelectionSet, v *rewards.Voucher) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Voucher(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVoucherConnection2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherConnection(ctx context.Context, sel ast.SelectionSet, v model.VoucherConnection) graphql.Marshaler {
+	return ec._VoucherConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVoucherConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherConnection(ctx context.Context, sel ast.SelectionSet, v *model.VoucherConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VoucherConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVoucherEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherEdge(ctx context.Context, sel ast.SelectionSet, v model.VoucherEdge) graphql.Marshaler {
+	return ec._VoucherEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVoucherEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.VoucherEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVoucherEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVoucherPayload2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherPayload(ctx context.Context, sel ast.SelectionSet, v model.VoucherPayload) graphql.Marshaler {
+	return ec._VoucherPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVoucherPayload2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherPayload(ctx context.Context, sel ast.SelectionSet, v *model.VoucherPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._VoucherPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVoucherState2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherState(ctx context.Context, v any) (model.VoucherState, error) {
+	var res model.VoucherState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherState2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherState(ctx context.Context, sel ast.SelectionSet, v model.VoucherState) graphql.Marshaler {
 	return v
 }
 
@@ -38211,6 +43551,37 @@ func (ec *executionContext) marshalOProposal2ᚖgithubᚗcomᚋhelpendeᚑhanden
 	return ec._Proposal(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOReward2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐReward(ctx context.Context, sel ast.SelectionSet, v *rewards.Reward) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Reward(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORewardFilter2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardFilter(ctx context.Context, v any) (*model.RewardFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRewardFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORewardOrder2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardOrder(ctx context.Context, v any) (*model.RewardOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RewardOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORewardOrder2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐRewardOrder(ctx context.Context, sel ast.SelectionSet, v *model.RewardOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOScheduleKind2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐScheduleKindᚄ(ctx context.Context, v any) ([]model.ScheduleKind, error) {
 	if v == nil {
 		return nil, nil
@@ -38252,6 +43623,13 @@ func (ec *executionContext) marshalOSession2ᚖgithubᚗcomᚋhelpendeᚑhanden�
 		return graphql.Null
 	}
 	return ec._Session(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSettlementStatement2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐStatement(ctx context.Context, sel ast.SelectionSet, v *rewards.Statement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SettlementStatement(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOShift2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋvolunteeringᚐShift(ctx context.Context, sel ast.SelectionSet, v *volunteering.Shift) graphql.Marshaler {
@@ -38368,6 +43746,49 @@ func (ec *executionContext) marshalOTheme2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋ
 		return graphql.Null
 	}
 	return ec._Theme(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVoucher2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋrewardsᚐVoucher(ctx context.Context, sel ast.SelectionSet, v *rewards.Voucher) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Voucher(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVoucherState2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherStateᚄ(ctx context.Context, v any) ([]model.VoucherState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.VoucherState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVoucherState2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOVoucherState2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherStateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.VoucherState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVoucherState2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐVoucherState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOWallet2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx context.Context, sel ast.SelectionSet, v *ledger.Account) graphql.Marshaler {

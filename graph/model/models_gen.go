@@ -14,9 +14,15 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/rewards"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
+
+type AcceptVoucherInput struct {
+	// The code as typed or scanned; case, spaces and dashes do not matter.
+	Code string `json:"code"`
+}
 
 // A matchmaker records the person's consent (given in person or on paper). To act on the
 // person's behalf, the matchmaker then sends the header `Act-On-Behalf-Of: <person id>`.
@@ -130,6 +136,11 @@ type CancelShiftInput struct {
 	Reason  *string `json:"reason,omitempty"`
 }
 
+type CancelVoucherInput struct {
+	// The voucher's id or its code.
+	Voucher string `json:"voucher"`
+}
+
 type ChangePasswordInput struct {
 	CurrentPassword string `json:"currentPassword"`
 	NewPassword     string `json:"newPassword"`
@@ -215,6 +226,25 @@ type CreateOrganisationInput struct {
 	Accessibility []AccessibilityFact `json:"accessibility,omitempty"`
 	OpeningHours  *string             `json:"openingHours,omitempty"`
 	LogoURL       *string             `json:"logoUrl,omitempty"`
+}
+
+type CreateRewardInput struct {
+	// The merchant (an approved organisation of kind MERCHANT you are a member of).
+	MerchantID  string `json:"merchantId"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	// Default: the request's language.
+	Language *Language `json:"language,omitempty"`
+	Price    int       `json:"price"`
+	Stock    int       `json:"stock"`
+	// Default: now.
+	ValidFrom  *time.Time `json:"validFrom,omitempty"`
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+	PhotoURL   *string    `json:"photoUrl,omitempty"`
+	// Default: the merchant's district.
+	DistrictID *string `json:"districtId,omitempty"`
+	// Default: the merchant's themes.
+	ThemeIds []string `json:"themeIds,omitempty"`
 }
 
 type DeleteMyAccountInput struct {
@@ -496,6 +526,12 @@ type PublishNeedInput struct {
 type Query struct {
 }
 
+type RedeemRewardInput struct {
+	RewardID string `json:"rewardId"`
+	// The same key returns the same voucher (a retried tap never pays twice).
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
 type RegisterInput struct {
 	Email             string    `json:"email"`
 	Password          string    `json:"password"`
@@ -522,6 +558,31 @@ type ReverseTransactionPayload struct {
 	UserErrors  []UserError         `json:"userErrors"`
 }
 
+type RewardConnection struct {
+	Edges    []RewardEdge `json:"edges"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type RewardEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *rewards.Reward `json:"node"`
+}
+
+type RewardFilter struct {
+	DistrictID *string `json:"districtId,omitempty"`
+	MerchantID *string `json:"merchantId,omitempty"`
+	ThemeID    *string `json:"themeId,omitempty"`
+	// At most this many coins.
+	MaxPrice *int `json:"maxPrice,omitempty"`
+	// Only rewards in stock and within their dates (default true). Switched-off rewards are never listed here: see merchantRewards.
+	AvailableOnly *bool `json:"availableOnly,omitempty"`
+}
+
+type RewardPayload struct {
+	Reward     *rewards.Reward `json:"reward,omitempty"`
+	UserErrors []UserError     `json:"userErrors"`
+}
+
 type Session struct {
 	// The bearer token. Shown once; also set as an HttpOnly cookie.
 	Token     string    `json:"token"`
@@ -530,6 +591,17 @@ type Session struct {
 
 type SetProfileVisibilityInput struct {
 	Visibility ProfileVisibility `json:"visibility"`
+}
+
+type SettleMerchantInput struct {
+	MerchantID string `json:"merchantId"`
+	// The month to settle, YYYY-MM (only months that have ended).
+	Period string `json:"period"`
+}
+
+type SettlementPayload struct {
+	Statement  *rewards.Statement `json:"statement,omitempty"`
+	UserErrors []UserError        `json:"userErrors"`
 }
 
 type ShiftConnection struct {
@@ -615,6 +687,21 @@ type ThankVolunteerPayload struct {
 	UserErrors []UserError `json:"userErrors"`
 }
 
+type TransferCoinsInput struct {
+	// The email address of the resident who receives the coins.
+	ToEmail string `json:"toEmail"`
+	Amount  int    `json:"amount"`
+	// A note for the receiver.
+	Memo           *string `json:"memo,omitempty"`
+	IdempotencyKey string  `json:"idempotencyKey"`
+}
+
+type TransferCoinsPayload struct {
+	// The giver's wallet after the gift.
+	Wallet     *ledger.Account `json:"wallet,omitempty"`
+	UserErrors []UserError     `json:"userErrors"`
+}
+
 type UpdateMeInput struct {
 	DisplayName       *string   `json:"displayName,omitempty"`
 	PreferredLanguage *Language `json:"preferredLanguage,omitempty"`
@@ -667,6 +754,25 @@ type UpdateOrganisationInput struct {
 	LogoURL        *string             `json:"logoUrl,omitempty"`
 }
 
+type UpdateRewardInput struct {
+	RewardID    string     `json:"rewardId"`
+	Title       *string    `json:"title,omitempty"`
+	Description *string    `json:"description,omitempty"`
+	Language    *Language  `json:"language,omitempty"`
+	Price       *int       `json:"price,omitempty"`
+	Stock       *int       `json:"stock,omitempty"`
+	ValidFrom   *time.Time `json:"validFrom,omitempty"`
+	ValidUntil  *time.Time `json:"validUntil,omitempty"`
+	// True removes the end date.
+	ClearValidUntil *bool `json:"clearValidUntil,omitempty"`
+	// An empty string removes the photo.
+	PhotoURL *string `json:"photoUrl,omitempty"`
+	// An empty string clears the district.
+	DistrictID *string  `json:"districtId,omitempty"`
+	ThemeIds   []string `json:"themeIds,omitempty"`
+	Active     *bool    `json:"active,omitempty"`
+}
+
 // Fields left out stay as they are; a list replaces the whole list.
 type UpdateTalentProfileInput struct {
 	Talents      []ProfileTalentInput    `json:"talents,omitempty"`
@@ -688,6 +794,21 @@ type UserError struct {
 	Field   []string      `json:"field,omitempty"`
 	Code    UserErrorCode `json:"code"`
 	Message string        `json:"message"`
+}
+
+type VoucherConnection struct {
+	Edges    []VoucherEdge `json:"edges"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
+type VoucherEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *rewards.Voucher `json:"node"`
+}
+
+type VoucherPayload struct {
+	Voucher    *rewards.Voucher `json:"voucher,omitempty"`
+	UserErrors []UserError      `json:"userErrors"`
 }
 
 type WalletEntryConnection struct {
@@ -1368,6 +1489,8 @@ const (
 	NotificationKindThankYou             NotificationKind = "THANK_YOU"
 	// A matchmaker proposed you for a need.
 	NotificationKindProposalReceived NotificationKind = "PROPOSAL_RECEIVED"
+	// Some of your coins expire soon (when the coin policy lets unused coins expire).
+	NotificationKindCoinsExpiring NotificationKind = "COINS_EXPIRING"
 )
 
 var AllNotificationKind = []NotificationKind{
@@ -1381,11 +1504,12 @@ var AllNotificationKind = []NotificationKind{
 	NotificationKindShiftReminder,
 	NotificationKindThankYou,
 	NotificationKindProposalReceived,
+	NotificationKindCoinsExpiring,
 }
 
 func (e NotificationKind) IsValid() bool {
 	switch e {
-	case NotificationKindApplicationReceived, NotificationKindApplicationAccepted, NotificationKindApplicationDeclined, NotificationKindApplicationWithdrawn, NotificationKindWaitingListMovedUp, NotificationKindShiftChanged, NotificationKindShiftCancelled, NotificationKindShiftReminder, NotificationKindThankYou, NotificationKindProposalReceived:
+	case NotificationKindApplicationReceived, NotificationKindApplicationAccepted, NotificationKindApplicationDeclined, NotificationKindApplicationWithdrawn, NotificationKindWaitingListMovedUp, NotificationKindShiftChanged, NotificationKindShiftCancelled, NotificationKindShiftReminder, NotificationKindThankYou, NotificationKindProposalReceived, NotificationKindCoinsExpiring:
 		return true
 	}
 	return false
@@ -1668,6 +1792,61 @@ func (e ProposalStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type RewardOrder string
+
+const (
+	RewardOrderNewest   RewardOrder = "NEWEST"
+	RewardOrderCheapest RewardOrder = "CHEAPEST"
+)
+
+var AllRewardOrder = []RewardOrder{
+	RewardOrderNewest,
+	RewardOrderCheapest,
+}
+
+func (e RewardOrder) IsValid() bool {
+	switch e {
+	case RewardOrderNewest, RewardOrderCheapest:
+		return true
+	}
+	return false
+}
+
+func (e RewardOrder) String() string {
+	return string(e)
+}
+
+func (e *RewardOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RewardOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RewardOrder", str)
+	}
+	return nil
+}
+
+func (e RewardOrder) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RewardOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RewardOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What a person can do on the platform. Everybody is a volunteer.
 type Role string
 
@@ -1935,6 +2114,69 @@ func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e UserErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type VoucherState string
+
+const (
+	// Issued: the holder can show it at the merchant.
+	VoucherStateIssued VoucherState = "ISSUED"
+	// The merchant accepted it (final).
+	VoucherStateAccepted VoucherState = "ACCEPTED"
+	// Cancelled: the coins went back to the wallet.
+	VoucherStateCancelled VoucherState = "CANCELLED"
+	// Not used in time: the coins went back to the wallet.
+	VoucherStateExpired VoucherState = "EXPIRED"
+)
+
+var AllVoucherState = []VoucherState{
+	VoucherStateIssued,
+	VoucherStateAccepted,
+	VoucherStateCancelled,
+	VoucherStateExpired,
+}
+
+func (e VoucherState) IsValid() bool {
+	switch e {
+	case VoucherStateIssued, VoucherStateAccepted, VoucherStateCancelled, VoucherStateExpired:
+		return true
+	}
+	return false
+}
+
+func (e VoucherState) String() string {
+	return string(e)
+}
+
+func (e *VoucherState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VoucherState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VoucherState", str)
+	}
+	return nil
+}
+
+func (e VoucherState) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VoucherState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VoucherState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

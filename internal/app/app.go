@@ -25,6 +25,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/rewards"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
@@ -41,6 +42,7 @@ type App struct {
 	Volunteering  *volunteering.Service
 	Broker        *volunteering.Broker
 	Ledger        *ledger.Service
+	Rewards       *rewards.Service
 	// Topics carries live updates by topic (walletChanged).
 	Topics graph.Topics
 	Server *httpserver.Server
@@ -62,12 +64,15 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 	a.Ledger = ledger.NewService(db, log)
 	a.Topics = live.NewHub()
 	a.Ledger.Changed = a.announceWallets
+	a.Rewards = rewards.NewService(db, a.Ledger, log)
 	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference,
 		Volunteering: a.Volunteering, Broker: a.Broker, PublicURL: cfg.PublicURL,
 		TalentBank: bank, Privacy: privacy.NewService(db, a.Accounts), Recommend: recommend.NewService(db, bank, a.Volunteering),
-		Matchmaking: matchmaking.NewService(db, a.Volunteering), Ledger: a.Ledger, Topics: a.Topics}
+		Matchmaking: matchmaking.NewService(db, a.Volunteering), Ledger: a.Ledger, Topics: a.Topics,
+		RewardService: a.Rewards}
 	routes := map[string]http.Handler{
 		"GET /calendar/{file}": calendarHandler(a.Volunteering, log),
+		"GET /vouchers/{file}":  voucherQRHandler(),
 	}
 	a.Server = httpserver.New(cfg, db, redis, log, r, routes, r.Matchmaking)
 	return a

@@ -307,21 +307,31 @@ func (s *Service) write(ctx context.Context, tx *sqlx.Tx, r *request) (*Transact
 // postOne calls ledger_post once, in tx (nil: its own transaction).
 func (s *Service) postOne(ctx context.Context, tx *sqlx.Tx, r *request) (postResult, error) {
 	var res postResult
-	st, err := s.prepared(ctx, &s.postStmt, postQuery)
-	if err != nil {
-		return res, err
-	}
-	if tx != nil {
-		st = tx.StmtxContext(ctx, st)
-		defer st.Close()
-	}
 	accounts := make(pq.StringArray, len(r.postings))
 	amounts := make(pq.Int64Array, len(r.postings))
 	for i, p := range r.postings {
 		accounts[i], amounts[i] = p.AccountID, p.Amount
 	}
-	if err := st.QueryRowxContext(ctx, r.key, r.hash(), r.kind, accounts, amounts, r.memo, string(r.metadata),
-		nullable(r.createdBy), nullable(r.reverses)).Scan(&res.Status, &res.TransactionID, &res.CreatedAt, &res.Balances,
+	args := []any{r.key, r.hash(), r.kind, accounts, amounts, r.memo, string(r.metadata), nullable(r.createdBy), nullable(r.reverses)}
+	var row *sqlx.Row
+	switch st := s.preparedStmt(&s.postStmt); {
+	case tx != nil && st == nil:
+		// Not prepared yet: preparing needs a connection of its own, which a caller holding
+		// its transaction (and perhaps the last free connection) must not wait for. Run it
+		// unprepared in the transaction; a later call without one prepares it.
+		row = tx.QueryRowxContext(ctx, postQuery, args...)
+	case tx != nil:
+		txst := tx.StmtxContext(ctx, st) // re-prepared on the transaction's connection when needed
+		defer txst.Close()
+		row = txst.QueryRowxContext(ctx, args...)
+	default:
+		st, err := s.prepared(ctx, &s.postStmt, postQuery)
+		if err != nil {
+			return res, err
+		}
+		row = st.QueryRowxContext(ctx, args...)
+	}
+	if err := row.Scan(&res.Status, &res.TransactionID, &res.CreatedAt, &res.Balances,
 		&res.FailedAccount); err != nil {
 		var pqErr *pq.Error
 		if errors.As(err, &pqErr) && pqErr.Code == "23505" && pqErr.Constraint == "ledger_transactions_reverses" {

@@ -58,3 +58,10 @@ func (s *Service) Announce(ctx context.Context, accountIDs ...string) {
 		s.Changed(ctx, accountIDs)
 	}
 }
+
+// preparedStmt returns the statement if it was prepared already, else nil.
+func (s *Service) preparedStmt(st **sqlx.Stmt) *sqlx.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return *st
+}

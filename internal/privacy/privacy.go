@@ -72,6 +72,10 @@ var exportQueries = []struct{ name, query string }{
 		WHERE a.owner_id = $1 AND a.kind = 'WALLET' ORDER BY p.id`},
 	{"coinsMinted", `SELECT application_id, worked_year, minutes, coins_per_hour, coins_due, coins_minted, reason, created_at
 		FROM mint_records WHERE person_id = $1 ORDER BY created_at`},
+	// Vouchers stay for the books too (the merchant's settlement), under the pseudonym.
+	{"vouchers", `SELECT v.id, v.code, r.title AS reward, o.name AS merchant, v.price, v.state, v.issued_at, v.valid_until,
+		v.closed_at FROM vouchers v JOIN rewards r ON r.id = v.reward_id JOIN organisations o ON o.id = v.merchant_id
+		WHERE v.person_id = $1 ORDER BY v.issued_at`},
 }
 
 // Export returns everything the platform holds about the person as JSON (one key per

@@ -20,6 +20,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/ledger"
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
+	"github.com/helpende-handen/helpende-handen/internal/rewards"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/testutil"
 )
@@ -29,7 +30,7 @@ const password = "Correct-horse-battery-9"
 // exportKeys are the kinds of data the export holds (privacy.exportQueries, plus two header keys).
 var exportKeys = []string{"exportedAt", "format", "person", "sessions", "organisationMemberships", "talentProfile", "talents",
 	"languages", "consentHistory", "applications", "applicationHistory", "endorsements", "thanks", "notifications",
-	"calendarFeed", "privacyRequests", "proposals", "onBehalfConsents", "onBehalfLog", "ledgerAccounts", "walletEntries", "coinsMinted"}
+	"calendarFeed", "privacyRequests", "proposals", "onBehalfConsents", "onBehalfLog", "ledgerAccounts", "walletEntries", "coinsMinted", "vouchers"}
 
 // subjectColumns are the columns that say whose data a row is, with the export key that
 // holds those rows. Every such column in the schema must be listed here.
@@ -51,6 +52,7 @@ var subjectColumns = map[string]string{
 	"on_behalf_log.person_id":        "onBehalfLog",
 	"ledger_accounts.owner_id":       "ledgerAccounts",
 	"mint_records.person_id":         "coinsMinted",
+	"vouchers.person_id":             "vouchers",
 }
 
 // actorColumns say who did something to someone else's record (a coordinator accepting,
@@ -59,7 +61,7 @@ var actorColumns = []string{
 	"organisations.created_by", "organisations.reviewed_by", "organisation_members.added_by", "needs.created_by",
 	"applications.confirmed_by", "application_events.actor_id", "endorsements.endorsed_by", "thanks.from_person_id",
 	"consent_log.actor_id", "proposals.matchmaker_id", "on_behalf_consents.matchmaker_id", "on_behalf_consents.withdrawn_by",
-	"on_behalf_log.matchmaker_id",
+	"on_behalf_log.matchmaker_id", "rewards.created_by", "vouchers.closed_by",
 }
 
 type world struct {
@@ -209,6 +211,18 @@ func (w *world) seed(t *testing.T) {
 	if n, err := led.MintPending(w.ctx); err != nil || n != 1 {
 		t.Fatalf("mint: %d, %v", n, err)
 	}
+	// She spent some of them on a voucher at a merchant.
+	var merchantID string
+	w.get(t, &merchantID, `INSERT INTO organisations (kind, status, name) VALUES ('MERCHANT', 'APPROVED', 'Bakkerij Deurne') RETURNING id`)
+	w.exec(t, `INSERT INTO organisation_members (organisation_id, person_id, role) VALUES ($1, $2, 'ADMIN')`, merchantID, w.coord.ID)
+	rw := rewards.NewService(w.db, led, slog.New(slog.DiscardHandler))
+	reward, err := rw.CreateReward(w.ctx, viewerOf(w.coord), merchantID, rewards.RewardInput{Title: ptrS("Brood"), Price: ptrI(10), Stock: ptrI(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Redeem(w.ctx, viewerOf(w.zoe), reward.ID, "privacy"); err != nil {
+		t.Fatal(err)
+	}
 	tok := make([]byte, 32)
 	_, _ = rand.Read(tok)
 	w.exec(t, `INSERT INTO calendar_feeds (person_id, token_hash) VALUES ($1, $2)`, w.zoe.ID, tok)
@@ -222,6 +236,7 @@ func (w *world) seed(t *testing.T) {
 
 func ptrS(s string) *string   { return &s }
 func ptrF(f float64) *float64 { return &f }
+func ptrI(i int) *int         { return &i }
 
 // tables lists the base tables of the public schema (without goose's own).
 func tables(t *testing.T, db *sqlx.DB) []string {
