@@ -72,7 +72,7 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 		RewardService: a.Rewards}
 	routes := map[string]http.Handler{
 		"GET /calendar/{file}": calendarHandler(a.Volunteering, log),
-		"GET /vouchers/{file}":  voucherQRHandler(),
+		"GET /vouchers/{file}": voucherQRHandler(),
 	}
 	a.Server = httpserver.New(cfg, db, redis, log, r, routes, r.Matchmaking)
 	return a
