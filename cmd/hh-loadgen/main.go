@@ -36,7 +36,7 @@ import (
 const (
 	maxDuration    = 60 * time.Second
 	maxRequests    = 100_000
-	maxConcurrency = 64
+	maxConcurrency = 256
 )
 
 func main() {
@@ -67,6 +67,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.IntVar(&o.requests, "requests", 2000, fmt.Sprintf("stop after this many requests (at most %d)", maxRequests))
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the pseudo-random mix (same seed, same requests)")
+	matchingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -159,6 +160,8 @@ func newClient(o options, conns int) *http.Client {
 type gqlRequest struct {
 	Query     string         `json:"query"`
 	Variables map[string]any `json:"variables,omitempty"`
+	// Token is the session token of a signed-in viewer (sent as a bearer token), or "".
+	Token string `json:"-"`
 }
 
 // scenario prepares (once, with the client) a generator of requests.
@@ -166,6 +169,11 @@ type scenario func(ctx context.Context, c *http.Client, endpoint string) (func(r
 
 var scenarios = map[string]scenario{
 	"needs-search": needsSearch,
+	"needs-browse": needsBrowse,
+	"need-by-id":   needByID,
+	// Matching (matching.go): signed-in volunteers and coordinators or matchmakers.
+	"recommended-needs":   recommendedNeeds,
+	"candidates-for-need": candidatesForNeed,
 }
 
 func scenarioNames() []string {
@@ -233,6 +241,101 @@ func needsSearch(ctx context.Context, c *http.Client, endpoint string) (func(rng
 	}, nil
 }
 
+const needsBrowseQuery = `query NeedsBrowse($filter: NeedFilter, $first: Int) {
+  needs(filter: $filter, first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id title placesLeft nextShiftStartsAt district { name } themes { name } organisation { name } } }
+  }
+}`
+
+// zipf picks 0..n-1, low numbers far more often (a few popular pages get most traffic).
+func zipf(rng *rand.Rand, n int) int {
+	z := rand.NewZipf(rng, 1.2, 1, uint64(n-1))
+	return int(z.Uint64())
+}
+
+// needsBrowse: what most visitors do on the public listing: the first page with no filter,
+// or one district, one theme or a popular word, for the coming week, two weeks or month
+// (dates by day, as the web client sends them). About a hundred distinct requests, the
+// popular ones far more often: the hot-query cache's case.
+func needsBrowse(ctx context.Context, c *http.Client, endpoint string) (func(rng *rand.Rand) gqlRequest, error) {
+	var out struct {
+		Districts []struct{ ID string } `json:"districts"`
+		Themes    []struct{ ID string } `json:"themes"`
+	}
+	if err := do(ctx, c, endpoint, gqlRequest{Query: `{ districts { id } themes { id } }`}, &out); err != nil {
+		return nil, fmt.Errorf("load districts and themes: %w", err)
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	var filters []map[string]any
+	for _, days := range []int{7, 14, 31} {
+		dates := map[string]any{"from": today.Format(time.RFC3339), "to": today.AddDate(0, 0, days).Format(time.RFC3339)}
+		with := func(k string, v any) map[string]any {
+			f := map[string]any{k: v}
+			for dk, dv := range dates {
+				f[dk] = dv
+			}
+			return f
+		}
+		filters = append(filters, with("hasPlacesLeft", true))
+		for _, d := range out.Districts {
+			filters = append(filters, with("districtIds", []string{d.ID}))
+		}
+		for _, th := range out.Themes {
+			filters = append(filters, with("themeIds", []string{th.ID}))
+		}
+		for _, w := range searchWords[:8] {
+			filters = append(filters, with("text", w))
+		}
+	}
+	return func(rng *rand.Rand) gqlRequest {
+		return gqlRequest{Query: needsBrowseQuery, Variables: map[string]any{"first": 20, "filter": filters[zipf(rng, len(filters))]}}
+	}, nil
+}
+
+const needByIDQuery = `query Need($id: ID!) {
+  need(id: $id) {
+    id title description placesLeft nextShiftStartsAt remote minimumAge
+    organisation { name } district { name } themes { name } languages { name }
+    shifts(first: 10) { edges { node { id startsAt endsAt placesLeft } } }
+  }
+}`
+
+// needByID: a need's page, for one of the 500 needs listed first (popular ones more often).
+func needByID(ctx context.Context, c *http.Client, endpoint string) (func(rng *rand.Rand) gqlRequest, error) {
+	var ids []string
+	after := any(nil)
+	for len(ids) < 500 {
+		var out struct {
+			Needs struct {
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+		if err := do(ctx, c, endpoint, gqlRequest{Query: `query($after: String) { needs(first: 100, after: $after, orderBy: SOONEST) {
+			pageInfo { hasNextPage endCursor } edges { node { id } } } }`, Variables: map[string]any{"after": after}}, &out); err != nil {
+			return nil, fmt.Errorf("load needs: %w", err)
+		}
+		for _, e := range out.Needs.Edges {
+			ids = append(ids, e.Node.ID)
+		}
+		if !out.Needs.PageInfo.HasNextPage {
+			break
+		}
+		after = out.Needs.PageInfo.EndCursor
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("load needs: none")
+	}
+	return func(rng *rand.Rand) gqlRequest {
+		return gqlRequest{Query: needByIDQuery, Variables: map[string]any{"id": ids[zipf(rng, len(ids))]}}
+	}, nil
+}
+
 // gqlError is a GraphQL error of a response.
 type gqlError struct {
 	Message    string         `json:"message"`
@@ -253,6 +356,9 @@ func send(ctx context.Context, c *http.Client, endpoint string, r gqlRequest) (e
 		return "request", err.Error()
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
 	req.Header.Set("Accept", "application/graphql-response+json, application/json")
 	resp, err := c.Do(req)
 	if err != nil {
@@ -294,6 +400,9 @@ func do(ctx context.Context, c *http.Client, endpoint string, r gqlRequest, data
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return err
@@ -332,7 +441,7 @@ func run(args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	client := newClient(o, o.concurrency)
-	setupCtx, cancelSetup := context.WithTimeout(ctx, o.timeout)
+	setupCtx, cancelSetup := context.WithTimeout(ctx, max(o.timeout, setupTimeout))
 	next, err := scenarios[o.scenario](setupCtx, client, o.url)
 	cancelSetup()
 	if err != nil {

@@ -19,7 +19,6 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/database"
 	"github.com/helpende-handen/helpende-handen/internal/httpserver"
 	"github.com/helpende-handen/helpende-handen/internal/ledger"
-	"github.com/helpende-handen/helpende-handen/internal/live"
 	"github.com/helpende-handen/helpende-handen/internal/matchmaking"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/privacy"
@@ -41,8 +40,12 @@ type App struct {
 	Organisations *organisations.Service
 	Volunteering  *volunteering.Service
 	Broker        *volunteering.Broker
-	Ledger        *ledger.Service
-	Rewards       *rewards.Service
+	// Bus carries live updates across API instances (Redis pub/sub, in-process without it).
+	Bus *cache.Bus
+	// ReadDB is the replica for lagging reads (DATABASE_READ_URL), or nil.
+	ReadDB  *sqlx.DB
+	Ledger  *ledger.Service
+	Rewards *rewards.Service
 	// Topics carries live updates by topic (walletChanged).
 	Topics graph.Topics
 	Server *httpserver.Server
@@ -59,10 +62,15 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 	}
 	a.Organisations = organisations.NewService(db, a.Reference, log)
 	a.Broker = volunteering.NewBroker()
+	redis.SetLogger(log)
+	a.Bus = cache.NewBus(redis)
+	a.Broker.Bus = a.Bus
 	a.Volunteering = volunteering.NewService(db, a.Reference, a.Organisations, a.Broker, log)
 	bank := talent.NewService(db, a.Reference)
+	// Writes bump cache tags in Redis (internal/invalidate) before they return.
+	a.Volunteering.Invalidator, a.Organisations.Invalidator, bank.Invalidator = redis.Tags(), redis.Tags(), redis.Tags()
 	a.Ledger = ledger.NewService(db, log)
-	a.Topics = live.NewHub()
+	a.Topics = a.Bus // walletChanged on every instance
 	a.Ledger.Changed = a.announceWallets
 	a.Rewards = rewards.NewService(db, a.Ledger, log)
 	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference,
@@ -92,11 +100,32 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err := redis.Ping(ctx); err != nil {
 		log.Warn("redis is not answering; the platform works without it and will use it when it is back", "err", err)
 	}
-	return New(cfg, db, redis, log), nil
+	if cfg.Allowlist != "" && cfg.Allowlist != "registered" {
+		if _, _, err := cache.LoadAllowList(cfg.Allowlist); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("GRAPHQL_ALLOWLIST: %w", err)
+		}
+	}
+	a := New(cfg, db, redis, log)
+	if cfg.DatabaseReadURL != "" {
+		rdb, err := database.Open(ctx, cfg.DatabaseReadURL)
+		if err != nil {
+			a.Close()
+			return nil, fmt.Errorf("read replica: %w", err)
+		}
+		a.ReadDB, a.Volunteering.ReadDB, a.Organisations.ReadDB = rdb, rdb, rdb
+	}
+	return a, nil
 }
 
 // Close releases connections.
 func (a *App) Close() {
+	if a.Bus != nil {
+		_ = a.Bus.Close()
+	}
+	if a.ReadDB != nil {
+		_ = a.ReadDB.Close()
+	}
 	if a.Redis != nil {
 		_ = a.Redis.Close()
 	}

@@ -1,21 +1,62 @@
-// Package cache connects to Redis, the platform's shared fast memory: rate limits today,
-// hot-query caching and live updates across instances as they are added. Redis is
-// optional for correctness: callers treat its errors as "no answer" and fall back.
+// Package cache connects to Redis, the platform's shared fast memory: rate limits, the
+// hot-query cache with versioned tags, persisted queries and live updates across
+// instances. Redis is optional for correctness: every call has a short timeout and goes
+// through a circuit breaker (see resilient.go), and callers treat errors as "no answer"
+// and fall back to PostgreSQL or to this process.
 package cache
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// Client is a Redis client whose keys all start with Prefix.
+// Client is a Redis client whose keys all start with Prefix. Every command goes through
+// a circuit breaker with short timeouts and is measured (see Collectors).
 type Client struct {
 	redis.UniversalClient
 	Prefix string
+
+	res *resilience
+
+	tagsOnce sync.Once
+	tags     *Tags
+
+	closeMu sync.Mutex
+	closers []func() error
+}
+
+// Tags returns the client's tag store (one per client, shared by the writers that bump
+// tags and the query cache that reads them). A nil client has a nil store, which does nothing.
+func (c *Client) Tags() *Tags {
+	if c == nil {
+		return nil
+	}
+	c.tagsOnce.Do(func() { c.tags = NewTags(c) })
+	return c.tags
+}
+
+// Close closes what was built on the client (the bus's subscription) and then the client.
+func (c *Client) Close() error {
+	c.closeMu.Lock()
+	closers := c.closers
+	c.closers = nil
+	c.closeMu.Unlock()
+	for _, f := range closers {
+		_ = f()
+	}
+	return c.UniversalClient.Close()
+}
+
+func (c *Client) onClose(f func() error) {
+	c.closeMu.Lock()
+	c.closers = append(c.closers, f)
+	c.closeMu.Unlock()
 }
 
 // Options builds go-redis options from a URL: one redis:// or rediss:// URL selects a
@@ -52,16 +93,45 @@ func Options(url string) (*redis.UniversalOptions, error) {
 	}, nil
 }
 
-// Open makes a client. It does not fail when Redis is down: the platform works without it.
-func Open(url, prefix string) (*Client, error) {
+// Settings tunes the client's resilience; zero values take the defaults.
+type Settings struct {
+	// Log receives one line when Redis becomes unavailable and one when it is back.
+	Log *slog.Logger
+	// DialTimeout (300ms), CallTimeout (200ms, read and write) bound every call.
+	DialTimeout, CallTimeout time.Duration
+	// FailuresToTrip consecutive failures (3) open the breaker; it stays open for
+	// OpenFor (5s), then lets one probe through.
+	FailuresToTrip uint32
+	OpenFor        time.Duration
+}
+
+// Open makes a client with the default settings. It does not fail when Redis is down:
+// the platform works without it.
+func Open(url, prefix string) (*Client, error) { return OpenWith(url, prefix, Settings{}) }
+
+// quietRedisLog sends go-redis's own log lines (one per failed dial, many during an
+// outage) to debug level: the outage is logged once by the breaker instead.
+type quietRedisLog struct{}
+
+func (quietRedisLog) Printf(ctx context.Context, format string, v ...any) {
+	slog.DebugContext(ctx, "go-redis: "+fmt.Sprintf(format, v...))
+}
+
+var quietOnce sync.Once
+
+// OpenWith makes a client with the given settings.
+func OpenWith(url, prefix string, st Settings) (*Client, error) {
+	quietOnce.Do(func() { redis.SetLogger(quietRedisLog{}) })
 	opts, err := Options(url)
 	if err != nil {
 		return nil, err
 	}
+	st = st.withDefaults()
 	// Short timeouts: a slow Redis must never slow the API down much.
-	opts.DialTimeout = 300 * time.Millisecond
-	opts.ReadTimeout = 200 * time.Millisecond
-	opts.WriteTimeout = 200 * time.Millisecond
+	opts.DialTimeout = st.DialTimeout
+	opts.ReadTimeout = st.CallTimeout
+	opts.WriteTimeout = st.CallTimeout
+	opts.PoolTimeout = st.CallTimeout + 100*time.Millisecond
 	opts.MaxRetries = 0
 	// One dial attempt per command: when Redis is down we want a fast "no", not retries.
 	// (UniversalOptions has no field for this, so the concrete clients are built here.)
@@ -75,7 +145,10 @@ func Open(url, prefix string) (*Client, error) {
 		so.DialerRetries = 1
 		c = redis.NewClient(so)
 	}
-	return &Client{UniversalClient: c, Prefix: prefix}, nil
+	cl := &Client{UniversalClient: c, Prefix: prefix}
+	cl.res = newResilience(st)
+	c.AddHook(cl.res)
+	return cl, nil
 }
 
 // Key prefixes a key.

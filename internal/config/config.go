@@ -31,6 +31,18 @@ type Config struct {
 	MaxAliases      int
 	ParserTokens    int
 	ShutdownTimeout time.Duration
+
+	// DatabaseReadURL is an optional PostgreSQL replica for lagging reads ("" = primary).
+	DatabaseReadURL string
+	// QueryCache turns the Redis hot-query cache on.
+	QueryCache bool
+	// Allowlist is "" (any operation), "registered" (only persisted queries already in
+	// Redis) or the path of a JSON allow-list of operation hashes.
+	Allowlist string
+	// RateMutations is the number of mutations a person (or an anonymous address) may run
+	// per minute; RateAnonCost the query cost an anonymous address may spend per minute (0: no limit).
+	RateMutations int
+	RateAnonCost  int
 }
 
 // Var describes one environment variable.
@@ -58,6 +70,11 @@ var Vars = []Var{
 	{"GRAPHQL_MAX_ALIASES", "30", "Most aliases accepted in one request."},
 	{"GRAPHQL_MAX_TOKENS", "10000", "Most tokens the parser reads in one query."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for running requests."},
+	{"DATABASE_READ_URL", "", "Optional PostgreSQL replica for read-only queries (search, listings, stats) when the cache does not answer."},
+	{"QUERY_CACHE", "on", "Cache hot public queries in Redis (on or off)."},
+	{"GRAPHQL_ALLOWLIST", "", "Only run allowed operations: a JSON file of operation hashes (or hash to query), or \"registered\" (persisted queries already in Redis)."},
+	{"RATE_LIMIT_MUTATIONS", "120", "Mutations per person (anonymous: per address) per minute (0: no limit)."},
+	{"RATE_LIMIT_ANON_COST", "100000", "Query cost an anonymous address may spend per minute (0: no limit)."},
 }
 
 func get(name string) string {
@@ -84,6 +101,26 @@ func Load() (Config, error) {
 		LogLevel:    get("LOG_LEVEL"),
 		LogFormat:   get("LOG_FORMAT"),
 		WebDir:      get("WEB_DIR"),
+
+		DatabaseReadURL: get("DATABASE_READ_URL"),
+		Allowlist:       strings.TrimSpace(get("GRAPHQL_ALLOWLIST")),
+	}
+	switch s := get("QUERY_CACHE"); s {
+	case "on", "true", "1":
+		c.QueryCache = true
+	case "off", "false", "0":
+	default:
+		return c, fmt.Errorf("QUERY_CACHE must be on or off, not %q", s)
+	}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{"RATE_LIMIT_MUTATIONS", &c.RateMutations}, {"RATE_LIMIT_ANON_COST", &c.RateAnonCost}} {
+		n, err := strconv.Atoi(get(v.name))
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("%s must be a whole number, 0 or more", v.name)
+		}
+		*v.dst = n
 	}
 	for _, o := range strings.Split(get("ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {

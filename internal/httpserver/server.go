@@ -12,8 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -58,6 +56,8 @@ type Server struct {
 	metrics  *metrics
 	handler  http.Handler
 	onBehalf OnBehalf
+	// queryCache is the hot-query cache (nil when off).
+	queryCache *QueryCache
 }
 
 // New builds the server around the resolver's services.
@@ -65,6 +65,10 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger, 
 	onBehalf OnBehalf) *Server {
 	s := &Server{cfg: cfg, db: db, redis: redis, log: log, accounts: r.Accounts, metrics: newMetrics(), onBehalf: onBehalf}
 	r.Sessions = cookies{s: s}
+	if redis != nil {
+		s.metrics.registry.MustRegister(redis.Collectors()...)
+		s.metrics.registry.MustRegister(redis.Tags().Collectors()...)
+	}
 
 	gql := s.graphqlHandler(r)
 	mux := http.NewServeMux()
@@ -120,6 +124,7 @@ func (s *Server) graphqlHandler(r *graph.Resolver) http.Handler {
 	srv.Use(QueryLimits{MaxDepth: s.cfg.MaxDepth, MaxAliases: s.cfg.MaxAliases, MaxOperations: 10})
 	srv.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
 	srv.AroundResponses(s.metrics.aroundResponses)
+	s.useRedis(srv)
 	srv.AroundRootFields(s.onBehalfGuard)
 	return srv
 }
@@ -160,13 +165,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	} else if err := database.CheckCurrent(ctx, s.db); err != nil {
 		res["migrations"], ready = "behind", false
 	}
-	if s.redis == nil {
-		res["redis"] = "not configured"
-	} else if err := s.redis.Ping(ctx); err != nil {
-		res["redis"] = "down"
-		s.metrics.redisUp.Set(0)
-	} else {
+	// Redis is optional: "degraded" (the API answers from PostgreSQL) keeps the instance ready.
+	res["redis"] = s.redis.Status(ctx)
+	if res["redis"] == "ok" {
 		s.metrics.redisUp.Set(1)
+	} else {
+		s.metrics.redisUp.Set(0)
 	}
 	res["status"] = "ready"
 	code := http.StatusOK
@@ -177,43 +181,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(res)
 }
-
-// webClient serves the built web client, falling back to index.html for client-side
-// routes; without a build it serves a short page pointing to the API.
-func (s *Server) webClient() http.Handler {
-	dir := s.cfg.WebDir
-	index := filepath.Join(dir, "index.html")
-	if _, err := os.Stat(index); err != nil {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != "/" {
-				http.NotFound(w, r)
-				return
-			}
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_, _ = w.Write(placeholderPage)
-		})
-	}
-	files := http.FileServer(http.Dir(dir))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := filepath.Join(dir, filepath.Clean("/"+r.URL.Path))
-		if st, err := os.Stat(p); err != nil || st.IsDir() && r.URL.Path != "/" {
-			http.ServeFile(w, r, index)
-			return
-		}
-		files.ServeHTTP(w, r)
-	})
-}
-
-var placeholderPage = []byte(`<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Helpende Handen</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5">
-<h1>Helpende Handen</h1>
-<p>Vrijwilligerswerk, talenten en buurtmuntjes in Antwerpen.</p>
-<p>The web client is not built yet. The API is at <a href="/graphql">/graphql</a>;
-in development there is a GraphQL IDE at <a href="/graphiql">/graphiql</a>.</p>
-</body></html>
-`)
 
 // ListenAndServe serves until ctx is cancelled, then shuts down gracefully.
 func (s *Server) ListenAndServe(ctx context.Context, ln net.Listener) error {

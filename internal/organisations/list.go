@@ -106,7 +106,7 @@ func (s *Service) List(ctx context.Context, viewer *accounts.Viewer, f Filter, f
 	if err != nil {
 		return page, fmt.Errorf("count organisations: %w", err)
 	}
-	if err := s.db.GetContext(ctx, &page.TotalCount, s.db.Rebind(q), qa...); err != nil {
+	if err := s.reader(ctx).GetContext(ctx, &page.TotalCount, s.db.Rebind(q), qa...); err != nil {
 		return page, fmt.Errorf("count organisations: %w", err)
 	}
 	if after != nil {
@@ -118,7 +118,7 @@ func (s *Service) List(ctx context.Context, viewer *accounts.Viewer, f Filter, f
 	if err != nil {
 		return page, fmt.Errorf("list organisations: %w", err)
 	}
-	if err := s.db.SelectContext(ctx, &page.Organisations, s.db.Rebind(q), qa...); err != nil {
+	if err := s.reader(ctx).SelectContext(ctx, &page.Organisations, s.db.Rebind(q), qa...); err != nil {
 		return page, fmt.Errorf("list organisations: %w", err)
 	}
 	if len(page.Organisations) > first {

@@ -17,6 +17,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/database"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/invalidate"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
 )
 
@@ -99,11 +100,29 @@ type Service struct {
 	db  *sqlx.DB
 	ref *reference.Service
 	log *slog.Logger
+	// Invalidator is told, after each committed write, which cached answers it changed.
+	Invalidator invalidate.Invalidator
+	// ReadDB serves the directory listing (a replica when DATABASE_READ_URL is set).
+	ReadDB *sqlx.DB
 }
 
 // NewService returns an organisations service.
 func NewService(db *sqlx.DB, ref *reference.Service, log *slog.Logger) *Service {
-	return &Service{db: db, ref: ref, log: log}
+	return &Service{db: db, ref: ref, log: log, Invalidator: invalidate.Nop{}, ReadDB: db}
+}
+
+// changed bumps the cache tags of the directory and of organisation id (and, through
+// invalidate.Orgs, of every answer that embeds an organisation), plus extra tags.
+func (s *Service) changed(ctx context.Context, id string, extra ...string) {
+	invalidate.Or(s.Invalidator).Bump(ctx, append([]string{invalidate.Orgs, invalidate.Org(id)}, extra...)...)
+}
+
+// reader is the database for the directory listing: the replica unless ctx asks for the primary.
+func (s *Service) reader(ctx context.Context) *sqlx.DB {
+	if s.ReadDB == nil || database.PrimaryOnly(ctx) {
+		return s.db
+	}
+	return s.ReadDB
 }
 
 // Create registers an organisation, pending approval; its creator becomes its admin.
@@ -147,6 +166,7 @@ func (s *Service) Create(ctx context.Context, viewer *accounts.Viewer, in Input)
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, o.ID, invalidate.Person(viewer.PersonID))
 	s.log.InfoContext(ctx, "organisation created", "organisation", o.ID, "by", viewer.PersonID)
 	return o, nil
 }
@@ -182,6 +202,7 @@ func (s *Service) Update(ctx context.Context, viewer *accounts.Viewer, id string
 	if err != nil {
 		return nil, fmt.Errorf("update organisation: %w", err)
 	}
+	s.changed(ctx, o.ID)
 	return o, nil
 }
 
@@ -219,6 +240,7 @@ func (s *Service) Review(ctx context.Context, viewer *accounts.Viewer, id string
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, id, invalidate.Needs)
 	s.log.InfoContext(ctx, "organisation reviewed", "organisation", id, "status", status, "by", viewer.PersonID)
 	return &o, nil
 }
@@ -257,6 +279,7 @@ func (s *Service) AddMember(ctx context.Context, viewer *accounts.Viewer, orgID,
 	if err != nil {
 		return nil, fmt.Errorf("add member: %w", err)
 	}
+	s.changed(ctx, orgID, invalidate.Person(personID))
 	return &m, nil
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/database"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/invalidate"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
 )
 
@@ -102,11 +103,13 @@ type ConsentChange struct {
 type Service struct {
 	db  *sqlx.DB
 	ref *reference.Service
+	// Invalidator is told after a profile changes (recommendations cached for its owner).
+	Invalidator invalidate.Invalidator
 }
 
 // NewService returns a talent service.
 func NewService(db *sqlx.DB, ref *reference.Service) *Service {
-	return &Service{db: db, ref: ref}
+	return &Service{db: db, ref: ref, Invalidator: invalidate.Nop{}}
 }
 
 // Profile returns a person's profile; a person without one has an empty, private profile.
@@ -346,6 +349,7 @@ func (s *Service) Update(ctx context.Context, viewer *accounts.Viewer, in Input)
 	if err != nil {
 		return nil, err
 	}
+	invalidate.Or(s.Invalidator).Bump(ctx, invalidate.Person(viewer.PersonID))
 	return p, nil
 }
 
@@ -373,6 +377,7 @@ func (s *Service) SetVisibility(ctx context.Context, viewer *accounts.Viewer, vi
 	if err != nil {
 		return nil, err
 	}
+	invalidate.Or(s.Invalidator).Bump(ctx, invalidate.Person(viewer.PersonID))
 	return &p, nil
 }
 

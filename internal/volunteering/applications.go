@@ -163,6 +163,7 @@ func (s *Service) Apply(ctx context.Context, viewer *accounts.Viewer, needID str
 		return nil, err
 	}
 	_ = need
+	s.changed(ctx, app.NeedID)
 	s.publish(ctx, &app)
 	return &app, nil
 }
@@ -289,6 +290,7 @@ func (s *Service) transition(ctx context.Context, viewer *accounts.Viewer, appID
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, a.NeedID)
 	s.publish(ctx, &a)
 	for i := range promoted {
 		s.publish(ctx, &promoted[i])

@@ -14,6 +14,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/database"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/invalidate"
 )
 
 // AttendanceInput says which applications to confirm, with hours and endorsements.
@@ -178,6 +179,12 @@ func (s *Service) ConfirmAttendance(ctx context.Context, viewer *accounts.Viewer
 	if err != nil {
 		return nil, err
 	}
+	needIDs := make([]string, 0, len(out))
+	for i := range out {
+		needIDs = append(needIDs, out[i].NeedID)
+	}
+	s.changed(ctx, needIDs...)
+	invalidate.Or(s.Invalidator).Bump(ctx, invalidate.Stats)
 	for i := range out {
 		s.publish(ctx, &out[i])
 	}

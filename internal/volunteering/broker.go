@@ -2,24 +2,44 @@ package volunteering
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 )
 
-// Broker delivers application changes to live subscribers in this process.
-// (Delivery across API instances goes through Redis pub/sub; see issue "Redis".)
+// Bus carries messages on topics across API instances (internal/cache.Bus, on Redis
+// pub/sub). It delivers to this process's subscribers itself, also when Redis is down.
+type Bus interface {
+	Publish(ctx context.Context, topic string, payload []byte)
+	Subscribe(ctx context.Context, topic string) <-chan []byte
+}
+
+// Broker delivers application changes to live subscribers: through Bus when it is set
+// (every API instance), else in this process only.
 type Broker struct {
+	// Bus, when set, carries changes across instances.
+	Bus Bus
+
 	mu   sync.Mutex
 	subs map[string]map[chan *Application]struct{} // by need id
 }
 
-// NewBroker returns an empty broker.
+// NewBroker returns an empty broker (in-process; set Bus for several instances).
 func NewBroker() *Broker {
 	return &Broker{subs: map[string]map[chan *Application]struct{}{}}
 }
 
+// ApplicationTopic is the bus topic of a need's application changes.
+func ApplicationTopic(needID string) string { return "application:need:" + needID }
+
 // PublishApplication implements Publisher. Slow subscribers miss updates rather than
 // slow the writer down.
-func (b *Broker) PublishApplication(_ context.Context, a *Application) {
+func (b *Broker) PublishApplication(ctx context.Context, a *Application) {
+	if b.Bus != nil {
+		if payload, err := json.Marshal(a); err == nil {
+			b.Bus.Publish(ctx, ApplicationTopic(a.NeedID), payload)
+		}
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	cp := *a
@@ -34,6 +54,23 @@ func (b *Broker) PublishApplication(_ context.Context, a *Application) {
 // Subscribe returns changes of the need's applications until ctx ends.
 func (b *Broker) Subscribe(ctx context.Context, needID string) <-chan *Application {
 	ch := make(chan *Application, 32)
+	if b.Bus != nil {
+		in := b.Bus.Subscribe(ctx, ApplicationTopic(needID))
+		go func() {
+			defer close(ch)
+			for payload := range in {
+				var a Application
+				if json.Unmarshal(payload, &a) != nil {
+					continue
+				}
+				select {
+				case ch <- &a:
+				default:
+				}
+			}
+		}()
+		return ch
+	}
 	b.mu.Lock()
 	if b.subs[needID] == nil {
 		b.subs[needID] = map[chan *Application]struct{}{}

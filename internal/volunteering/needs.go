@@ -426,6 +426,7 @@ func (s *Service) CreateNeed(ctx context.Context, viewer *accounts.Viewer, orgID
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, n.ID)
 	return n, nil
 }
 
@@ -472,6 +473,7 @@ func (s *Service) UpdateNeed(ctx context.Context, viewer *accounts.Viewer, needI
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, n.ID)
 	return n, nil
 }
 
@@ -501,7 +503,11 @@ func (s *Service) PublishNeed(ctx context.Context, viewer *accounts.Viewer, need
 		}
 		return refreshNeed(ctx, tx, n)
 	})
-	return n, err
+	if err != nil {
+		return nil, err
+	}
+	s.changed(ctx, n.ID)
+	return n, nil
 }
 
 // CloseNeed closes a need (nobody else needed) or cancels it; cancelling tells everyone
@@ -559,6 +565,7 @@ func (s *Service) CloseNeed(ctx context.Context, viewer *accounts.Viewer, needID
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, n.ID)
 	for i := range changed {
 		s.publish(ctx, &changed[i])
 	}
@@ -703,8 +710,12 @@ func (s *Service) RefreshPassedNeeds(ctx context.Context) (int, error) {
 			return refreshNeed(ctx, tx, n)
 		})
 		if err != nil {
+			s.changed(ctx, ids...)
 			return 0, err
 		}
+	}
+	if len(ids) > 0 {
+		s.changed(ctx, ids...)
 	}
 	return len(ids), nil
 }

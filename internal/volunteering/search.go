@@ -196,7 +196,7 @@ func setFuzzyThreshold(ctx context.Context, tx *sqlx.Tx) error {
 // searchTx runs fn in a read-only transaction with one snapshot (so the count and the page
 // agree) and without JIT compilation, which costs more than these queries.
 func (s *Service) searchTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	tx, err := s.reader(ctx).BeginTxx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}

@@ -110,8 +110,12 @@ func (s *Service) ExtendWeeklyNeeds(ctx context.Context) (int, error) {
 			return refreshNeed(ctx, tx, n)
 		})
 		if err != nil {
+			s.changed(ctx)
 			return added, err
 		}
+	}
+	if added > 0 {
+		s.changed(ctx) // the listing; weekly needs shown by id get their new shifts within the cache lifetime
 	}
 	return added, nil
 }
@@ -144,7 +148,11 @@ func (s *Service) AddShifts(ctx context.Context, viewer *accounts.Viewer, needID
 		}
 		return refreshNeed(ctx, tx, n)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	s.changed(ctx, n.ID)
+	return out, nil
 }
 
 // CancelShift cancels a future shift and tells everyone on it.
@@ -196,6 +204,7 @@ func (s *Service) CancelShift(ctx context.Context, viewer *accounts.Viewer, shif
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, n.ID)
 	for i := range changed {
 		s.publish(ctx, &changed[i])
 	}

@@ -116,7 +116,7 @@ func (s *Service) ImpactStats(ctx context.Context, f ImpactFilter) ([]ImpactRow,
 		return nil, fmt.Errorf("impact stats: %w", err)
 	}
 	var groups []impactGroup
-	if err := s.db.SelectContext(ctx, &groups, s.db.Rebind(q), qa...); err != nil {
+	if err := s.reader(ctx).SelectContext(ctx, &groups, s.db.Rebind(q), qa...); err != nil {
 		return nil, fmt.Errorf("impact stats: %w", err)
 	}
 	rows := make([]ImpactRow, 0, len(groups))

@@ -1,0 +1,19 @@
+// The signed-in person (or null), loaded once with `me` and refreshed after sign-in.
+import { gql } from './api';
+import { MeDocument, type MeFieldsFragment } from './gql/graphql';
+import { createStore } from './store';
+
+export type Me = MeFieldsFragment;
+export const session = createStore<{ me: Me | null; ready: boolean }>({ me: null, ready: false });
+
+export async function loadMe() {
+  try {
+    const d = await gql(MeDocument, {}, { asSelf: true });
+    session.set({ me: d.me ?? null, ready: true });
+  } catch {
+    session.set({ me: null, ready: true });
+  }
+}
+
+export const hasRole = (me: Me | null, role: string) => !!me?.roles.includes(role as never);
+export const isCoordinator = (me: Me | null) => !!me?.memberships.length;
