@@ -67,7 +67,6 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.IntVar(&o.requests, "requests", 2000, fmt.Sprintf("stop after this many requests (at most %d)", maxRequests))
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the pseudo-random mix (same seed, same requests)")
-	matchingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -171,9 +170,6 @@ var scenarios = map[string]scenario{
 	"needs-search": needsSearch,
 	"needs-browse": needsBrowse,
 	"need-by-id":   needByID,
-	// Matching (matching.go): signed-in volunteers and coordinators or matchmakers.
-	"recommended-needs":   recommendedNeeds,
-	"candidates-for-need": candidatesForNeed,
 }
 
 func scenarioNames() []string {
