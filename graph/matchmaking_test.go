@@ -28,6 +28,20 @@ func mmSetup(t *testing.T) (p *testutil.Platform, mm, vol *testutil.Client, volI
 func TestMatchmakerProposesAndThePersonDecides(t *testing.T) {
 	t.Parallel()
 	p, mm, vol, volID, needID, shiftID := mmSetup(t)
+	// The talent bank gives the person's ID to propose them with.
+	var bank struct {
+		TalentProfiles struct {
+			Edges []struct{ Node struct{ PersonID string } }
+		}
+	}
+	mm.MustData(t, `{ talentProfiles(first: 100) { edges { node { personId } } } }`, nil, &bank)
+	inBank := false
+	for _, e := range bank.TalentProfiles.Edges {
+		inBank = inBank || e.Node.PersonID == volID
+	}
+	if !inBank {
+		t.Fatalf("the volunteer's personId is not in the talent bank: %+v", bank)
+	}
 	var out struct {
 		ProposeCandidate struct {
 			Proposal   *struct{ ID, Status string }

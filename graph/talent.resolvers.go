@@ -257,6 +257,11 @@ func (r *talentProfileResolver) ID(ctx context.Context, obj *talent.Result) (str
 	return relay.ID("TalentProfile", obj.PersonID), nil
 }
 
+// PersonID is the resolver for the personId field.
+func (r *talentProfileResolver) PersonID(ctx context.Context, obj *talent.Result) (string, error) {
+	return relay.ID(typePerson, obj.PersonID), nil
+}
+
 // Visibility is the resolver for the visibility field.
 func (r *talentProfileResolver) Visibility(ctx context.Context, obj *talent.Result) (model.ProfileVisibility, error) {
 	return model.ProfileVisibility(obj.Visibility), nil

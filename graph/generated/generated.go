@@ -721,6 +721,7 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		Languages      func(childComplexity int) int
 		LookingFor     func(childComplexity int) int
+		PersonID       func(childComplexity int) int
 		RadiusKm       func(childComplexity int) int
 		Talents        func(childComplexity int) int
 		Themes         func(childComplexity int) int
@@ -1164,6 +1165,7 @@ type TalentCategoryResolver interface {
 }
 type TalentProfileResolver interface {
 	ID(ctx context.Context, obj *talent.Result) (string, error)
+	PersonID(ctx context.Context, obj *talent.Result) (string, error)
 
 	Visibility(ctx context.Context, obj *talent.Result) (model.ProfileVisibility, error)
 	Talents(ctx context.Context, obj *talent.Result) ([]talent.Talent, error)
@@ -4096,6 +4098,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TalentProfile.LookingFor(childComplexity), true
+	case "TalentProfile.personId":
+		if e.ComplexityRoot.TalentProfile.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TalentProfile.PersonID(childComplexity), true
 	case "TalentProfile.radiusKm":
 		if e.ComplexityRoot.TalentProfile.RadiusKm == nil {
 			break
@@ -5934,6 +5942,8 @@ A person's talent profile. Contact details are never part of it.
 """
 type TalentProfile {
   id: ID!
+  "The person's ID (for proposeCandidate and actOnBehalfConsent)."
+  personId: ID!
   displayName: String!
   visibility: ProfileVisibility!
   talents: [ProfileTalent!]!
@@ -7713,6 +7723,8 @@ func (ec *executionContext) childFields_TalentProfile(ctx context.Context, field
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_TalentProfile_id(ctx, field)
+	case "personId":
+		return ec.fieldContext_TalentProfile_personId(ctx, field)
 	case "displayName":
 		return ec.fieldContext_TalentProfile_displayName(ctx, field)
 	case "visibility":
@@ -21279,6 +21291,29 @@ func (ec *executionContext) _TalentProfile_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_TalentProfile_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TalentProfile", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _TalentProfile_personId(ctx context.Context, field graphql.CollectedField, obj *talent.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TalentProfile_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TalentProfile().PersonID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TalentProfile_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TalentProfile", field, true, true, errors.New("field of type ID does not have child fields"))
 }
 
@@ -37460,6 +37495,44 @@ func (ec *executionContext) _TalentProfile(ctx context.Context, sel ast.Selectio
 					}
 				}()
 				res = ec._TalentProfile_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "personId":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TalentProfile_personId(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

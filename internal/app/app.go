@@ -73,6 +73,7 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 	a.Topics = a.Bus // walletChanged on every instance
 	a.Ledger.Changed = a.announceWallets
 	a.Rewards = rewards.NewService(db, a.Ledger, log)
+	a.Rewards.Invalidator = redis.Tags()
 	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference,
 		Volunteering: a.Volunteering, Broker: a.Broker, PublicURL: cfg.PublicURL,
 		TalentBank: bank, Privacy: privacy.NewService(db, a.Accounts), Recommend: recommend.NewService(db, bank, a.Volunteering),

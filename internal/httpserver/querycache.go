@@ -63,14 +63,10 @@ func idTag(typ string, tag func(string) string) func(map[string]any) []string {
 }
 
 // CachePolicies lists the cacheable root query fields; a query is cached only when every
-// root field it selects is here. Other engineers add theirs with RegisterCachePolicy, e.g.
-// rewards:
-//
-//	httpserver.RegisterCachePolicy("rewards", httpserver.CachePolicy{Shared: true, TTL: time.Minute,
-//		Tags: func(map[string]any) []string { return []string{invalidate.Rewards} }})
-//
-// and bump invalidate.Rewards (and invalidate.Reward(id)) after every write to the
-// catalogue or to a reward's stock.
+// root field it selects is here (RegisterCachePolicy adds one). Whoever writes what an
+// answer depends on bumps its tags after the commit: the rewards service, for example,
+// bumps invalidate.Rewards and invalidate.Reward(id) after every change of the catalogue
+// or of a reward's stock.
 var CachePolicies = map[string]CachePolicy{
 	// Public search of open needs: the same for everybody (needs embed organisations).
 	"needs": {Shared: true, TTL: time.Minute, Tags: staticTags(invalidate.Needs, invalidate.Orgs),
@@ -90,6 +86,13 @@ var CachePolicies = map[string]CachePolicy{
 	"impactStats":      {Shared: true, TTL: 5 * time.Minute, Tags: staticTags(invalidate.Stats)},
 	// Per viewer (anonymous viewers get an error, which is never cached).
 	"recommendedNeeds": {TTL: PerViewerTTL, Tags: staticTags(invalidate.Needs, invalidate.Orgs)},
+	// The rewards catalogue: the same for everybody (rewards embed their merchant). Whether a
+	// reward is within its dates follows the clock, so entries live one minute at most.
+	"rewards": {Shared: true, TTL: time.Minute, Tags: staticTags(invalidate.Rewards, invalidate.Orgs)},
+	// A switched-off reward is visible to its merchant's members: signed-in viewers get their own entries.
+	"reward": {TTL: time.Minute, Tags: func(a map[string]any) []string {
+		return append(idTag("Reward", invalidate.Reward)(a), invalidate.Orgs)
+	}},
 }
 
 // ViewerDependentFields are fields whose value depends on who asks. A signed-in viewer

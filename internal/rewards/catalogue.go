@@ -214,6 +214,7 @@ func (s *Service) CreateReward(ctx context.Context, viewer *accounts.Viewer, mer
 		return nil, fmt.Errorf("create reward: %w", err)
 	}
 	s.log.InfoContext(ctx, "reward created", "reward", r.ID, "merchant", merchantID, "by", by)
+	s.bump(ctx, r.ID)
 	return r, nil
 }
 
@@ -254,6 +255,7 @@ func (s *Service) UpdateReward(ctx context.Context, viewer *accounts.Viewer, rew
 	if err != nil {
 		return nil, err
 	}
+	s.bump(ctx, r.ID)
 	return &r, nil
 }
 

@@ -38,6 +38,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/database"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/invalidate"
 	"github.com/helpende-handen/helpende-handen/internal/ledger"
 )
 
@@ -117,6 +118,14 @@ type Service struct {
 	// Now is the clock for validity, expiry and acceptance times (tests may replace it). The
 	// ledger stamps its transactions with the database's clock.
 	Now func() time.Time
+	// Invalidator hears about changes of the catalogue and of rewards' stock, after they
+	// commit (the Redis query cache; nil: none).
+	Invalidator invalidate.Invalidator
+}
+
+// bump makes cached answers about the catalogue and the reward unreachable.
+func (s *Service) bump(ctx context.Context, rewardID string) {
+	invalidate.Or(s.Invalidator).Bump(ctx, invalidate.Rewards, invalidate.Reward(rewardID))
 }
 
 // NewService returns a rewards service on top of the ledger.

@@ -183,6 +183,7 @@ func (s *Service) Redeem(ctx context.Context, viewer *accounts.Viewer, rewardID,
 	}
 	if !out.Replayed {
 		s.log.InfoContext(ctx, "reward redeemed", "voucher", out.ID, "reward", rewardID, "price", out.Price)
+		s.bump(ctx, out.RewardID) // one less in stock
 	}
 	return &out, nil
 }
@@ -374,6 +375,7 @@ func (s *Service) Cancel(ctx context.Context, viewer *accounts.Viewer, ref strin
 	if err != nil {
 		return nil, err
 	}
+	s.bump(ctx, out.RewardID) // back in stock
 	return out, nil
 }
 
@@ -443,6 +445,7 @@ func (s *Service) ExpireVouchers(ctx context.Context, now time.Time) (int, error
 			if err != nil {
 				return n, fmt.Errorf("expire voucher %s: %w", id, err)
 			}
+			s.bump(ctx, found.RewardID) // back in stock (when it expired now)
 		}
 		n += done
 		if len(ids) < 500 {
