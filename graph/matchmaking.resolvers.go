@@ -105,7 +105,7 @@ func (r *onBehalfActionResolver) Matchmaker(ctx context.Context, obj *matchmakin
 	if obj.MatchmakerID == nil {
 		return nil, nil
 	}
-	return notFoundAsNil(r.Accounts.Person(ctx, *obj.MatchmakerID))
+	return notFoundAsNil(r.person(ctx, *obj.MatchmakerID))
 }
 
 // ID is the resolver for the id field.
@@ -115,12 +115,12 @@ func (r *onBehalfConsentResolver) ID(ctx context.Context, obj *matchmaking.Conse
 
 // Person is the resolver for the person field.
 func (r *onBehalfConsentResolver) Person(ctx context.Context, obj *matchmaking.Consent) (*accounts.Person, error) {
-	return r.Accounts.Person(ctx, obj.PersonID)
+	return r.person(ctx, obj.PersonID)
 }
 
 // Matchmaker is the resolver for the matchmaker field.
 func (r *onBehalfConsentResolver) Matchmaker(ctx context.Context, obj *matchmaking.Consent) (*accounts.Person, error) {
-	return r.Accounts.Person(ctx, obj.MatchmakerID)
+	return r.person(ctx, obj.MatchmakerID)
 }
 
 // Active is the resolver for the active field.
@@ -174,7 +174,7 @@ func (r *proposalResolver) Matchmaker(ctx context.Context, obj *matchmaking.Prop
 	if obj.MatchmakerID == nil {
 		return nil, nil
 	}
-	return notFoundAsNil(r.Accounts.Person(ctx, *obj.MatchmakerID))
+	return notFoundAsNil(r.person(ctx, *obj.MatchmakerID))
 }
 
 // Status is the resolver for the status field.

@@ -254,7 +254,7 @@ func (r *organisationMembershipResolver) Organisation(ctx context.Context, obj *
 
 // Person is the resolver for the person field.
 func (r *organisationMembershipResolver) Person(ctx context.Context, obj *organisations.Membership) (*accounts.Person, error) {
-	return r.Accounts.Person(ctx, obj.PersonID)
+	return r.person(ctx, obj.PersonID)
 }
 
 // Role is the resolver for the role field.

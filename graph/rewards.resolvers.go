@@ -347,7 +347,7 @@ func (r *voucherResolver) Merchant(ctx context.Context, obj *rewards.Voucher) (*
 
 // Holder is the resolver for the holder field.
 func (r *voucherResolver) Holder(ctx context.Context, obj *rewards.Voucher) (*accounts.Person, error) {
-	return notFoundAsNil(r.Accounts.Person(ctx, obj.PersonID))
+	return notFoundAsNil(r.person(ctx, obj.PersonID))
 }
 
 // State is the resolver for the state field.

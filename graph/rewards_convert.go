@@ -6,7 +6,6 @@ import (
 	"github.com/helpende-handen/helpende-handen/graph/model"
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
-	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/relay"
 	"github.com/helpende-handen/helpende-handen/internal/rewards"
 )
@@ -36,18 +35,6 @@ func rewardRefs(ids *idErr, in *rewards.RewardInput, districtID *string, themeID
 	if themeIDs != nil {
 		in.Themes, in.SetThemes = ids.decodeAll(typeTheme, "themeIds", themeIDs), true
 	}
-}
-
-// publicOrganisation returns an organisation's public card (merchants of rewards and vouchers).
-func (r *Resolver) publicOrganisation(ctx context.Context, id string) (*organisations.Organisation, error) {
-	os, err := r.Orgs.GetMany(ctx, &accounts.Viewer{IsAdmin: true}, []string{id})
-	if err != nil {
-		return nil, err
-	}
-	if len(os) == 0 || os[0] == nil {
-		return nil, errs.ErrNotFound
-	}
-	return os[0], nil
 }
 
 // announceWallet tells the people's walletChanged subscribers, on every instance, to look again.

@@ -24,7 +24,7 @@ func (r *consentChangeResolver) By(ctx context.Context, obj *talent.ConsentChang
 	if obj.ActorID == nil {
 		return nil, nil
 	}
-	return notFoundAsNil(r.Accounts.Person(ctx, *obj.ActorID))
+	return notFoundAsNil(r.person(ctx, *obj.ActorID))
 }
 
 // UpdateTalentProfile is the resolver for the updateTalentProfile field.

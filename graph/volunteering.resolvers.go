@@ -45,7 +45,7 @@ func (r *applicationResolver) Shift(ctx context.Context, obj *volunteering.Appli
 
 // Person is the resolver for the person field.
 func (r *applicationResolver) Person(ctx context.Context, obj *volunteering.Application) (*accounts.Person, error) {
-	return r.Accounts.Person(ctx, obj.PersonID)
+	return r.person(ctx, obj.PersonID)
 }
 
 // Status is the resolver for the status field.
@@ -93,7 +93,7 @@ func (r *applicationEventResolver) By(ctx context.Context, obj *volunteering.Eve
 	if obj.ActorID == nil {
 		return nil, nil
 	}
-	return notFoundAsNil(r.Accounts.Person(ctx, *obj.ActorID))
+	return notFoundAsNil(r.person(ctx, *obj.ActorID))
 }
 
 // ID is the resolver for the id field.
@@ -108,11 +108,7 @@ func (r *endorsementResolver) Talent(ctx context.Context, obj *volunteering.Endo
 
 // Organisation is the resolver for the organisation field.
 func (r *endorsementResolver) Organisation(ctx context.Context, obj *volunteering.Endorsement) (*organisations.Organisation, error) {
-	os, err := r.Orgs.GetMany(ctx, &accounts.Viewer{IsAdmin: true}, []string{obj.OrganisationID})
-	if err != nil {
-		return nil, err
-	}
-	return os[0], nil
+	return r.publicOrganisation(ctx, obj.OrganisationID)
 }
 
 // Need is the resolver for the need field.

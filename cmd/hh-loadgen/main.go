@@ -39,6 +39,9 @@ const (
 	maxConcurrency = 256
 )
 
+// setupTimeout bounds a scenario's preparation (logins, listing needs).
+const setupTimeout = 2 * time.Minute
+
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "hh-loadgen:", err)

@@ -124,6 +124,10 @@ func (s *Server) graphqlHandler(r *graph.Resolver) http.Handler {
 	srv.Use(QueryLimits{MaxDepth: s.cfg.MaxDepth, MaxAliases: s.cfg.MaxAliases, MaxOperations: 10})
 	srv.Use(extension.FixedComplexityLimit(s.cfg.MaxComplexity))
 	srv.AroundResponses(s.metrics.aroundResponses)
+	// Fresh batch loaders for each operation (each need's organisation in one query).
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(r.WithLoaders(ctx))
+	})
 	s.useRedis(srv)
 	srv.AroundRootFields(s.onBehalfGuard)
 	return srv
