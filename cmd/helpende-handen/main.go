@@ -40,8 +40,9 @@ Usage:
   helpende-handen migrate up               apply pending database migrations and sync reference data
   helpende-handen migrate status           list migrations and whether they are applied
   helpende-handen seed                     load the demo data into an empty database
-  helpende-handen seed --scale N [--shifts-per-need S]
-                                           generate N open needs with S shifts each (benchmarks)
+  helpende-handen seed --scale N [--shifts-per-need S] [--profiles P]
+                                           generate N open needs with S shifts each (benchmarks),
+                                           and P people with talent profiles (--profiles alone: only them)
   helpende-handen admin create --email E --name N
                                            create (or promote) a platform administrator;
                                            the password is read from HH_ADMIN_PASSWORD or asked for
@@ -195,6 +196,7 @@ func seed(ctx context.Context, cfg config.Config, args []string, stdout io.Write
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	scale := fs.Int("scale", 0, "instead of the demo, generate this many open needs (for benchmarks), e.g. 100000")
 	shiftsPerNeed := fs.Int("shifts-per-need", 5, "with --scale: shifts per need")
+	profiles := fs.Int("profiles", 0, "generate this many people with talent profiles (for benchmarks; with --scale, after the needs), e.g. 200000")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -210,7 +212,22 @@ func seed(ctx context.Context, cfg config.Config, args []string, stdout io.Write
 		if *scale > 2_000_000 || *shiftsPerNeed < 1 || *shiftsPerNeed > 20 {
 			return errors.New("--scale at most 2,000,000 and --shifts-per-need 1..20")
 		}
-		return demo.SeedScale(ctx, db, *scale, *shiftsPerNeed, time.Now(), func(msg string) { fmt.Fprintln(stdout, msg) })
+		if *profiles < 0 || *profiles > demo.MaxScaleProfiles {
+			return fmt.Errorf("--profiles at most %d", demo.MaxScaleProfiles)
+		}
+		if err := demo.SeedScale(ctx, db, *scale, *shiftsPerNeed, time.Now(), func(msg string) { fmt.Fprintln(stdout, msg) }); err != nil {
+			return err
+		}
+	}
+	if *profiles != 0 {
+		if *profiles < 0 || *profiles > demo.MaxScaleProfiles {
+			return fmt.Errorf("--profiles at most %d", demo.MaxScaleProfiles)
+		}
+		_, err := demo.SeedScaleProfiles(ctx, db, *profiles, time.Now(), func(msg string) { fmt.Fprintln(stdout, msg) })
+		return err
+	}
+	if *scale > 0 {
+		return nil
 	}
 	res, err := demo.Seed(ctx, db)
 	if err != nil {

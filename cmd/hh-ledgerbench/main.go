@@ -70,6 +70,7 @@ type config struct {
 	hot      bool
 	pool     int
 	profile  string
+	graphql  string
 }
 
 func parse(args []string) (config, error) {
@@ -87,6 +88,8 @@ func parse(args []string) (config, error) {
 	fs.BoolVar(&c.hot, "hot", false, "mint from one hot issuer account to the wallets instead of wallet-to-wallet transfers")
 	fs.IntVar(&c.pool, "pool", 40, "database connections (1..256; the platform opens 40)")
 	fs.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of the measured part to this file")
+	fs.StringVar(&c.graphql, "graphql", "", "instead of calling the ledger package, drive the GraphQL endpoint of a server on the same "+
+		"database (e.g. http://127.0.0.1:8080/graphql; run it with RATE_LIMIT_MUTATIONS=0): transferCoins, or with -hot fundIssuer")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -101,6 +104,13 @@ func parse(args []string) (config, error) {
 		return c, fmt.Errorf("-wallets must be 2..%d", maxWallets)
 	case c.pool < 1 || c.pool > maxClients:
 		return c, fmt.Errorf("-pool must be 1..%d", maxClients)
+	case c.graphql != "" && c.wallets > maxGraphQLWallets:
+		return c, fmt.Errorf("with -graphql, -wallets must be 2..%d (each is a registered resident)", maxGraphQLWallets)
+	}
+	if c.graphql != "" {
+		if err := checkLoopback(c.graphql); err != nil {
+			return c, err
+		}
 	}
 	u, err := url.Parse(c.url)
 	if err != nil {
@@ -157,6 +167,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(out, "  %-18s %s\n", s, v)
+	}
+
+	if c.graphql != "" {
+		return runGraphQL(ctx, c, db, svc, out)
 	}
 
 	// Accounts of this run: a fresh issuer and c.wallets wallets with walletStart coins each.

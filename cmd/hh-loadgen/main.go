@@ -39,9 +39,6 @@ const (
 	maxConcurrency = 256
 )
 
-// setupTimeout bounds a scenario's preparation (logins, listing needs).
-const setupTimeout = 2 * time.Minute
-
 func main() {
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "hh-loadgen:", err)
@@ -70,6 +67,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.IntVar(&o.requests, "requests", 2000, fmt.Sprintf("stop after this many requests (at most %d)", maxRequests))
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the pseudo-random mix (same seed, same requests)")
+	matchingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -173,6 +171,9 @@ var scenarios = map[string]scenario{
 	"needs-search": needsSearch,
 	"needs-browse": needsBrowse,
 	"need-by-id":   needByID,
+	// Matching (matching.go): signed-in volunteers and coordinators or matchmakers.
+	"recommended-needs":   recommendedNeeds,
+	"candidates-for-need": candidatesForNeed,
 }
 
 func scenarioNames() []string {

@@ -89,6 +89,22 @@ func TestOptionsParsesSingleServerAndCluster(t *testing.T) {
 	if _, err := cache.Options(""); err == nil {
 		t.Error("empty URL accepted")
 	}
+	// Sentinel: the master's name and the Sentinels' addresses.
+	o, err := cache.Options("redis-sentinel://:pw@10.0.0.1:26379,10.0.0.2:26379/hh-master/3")
+	if err != nil || o.MasterName != "hh-master" || strings.Join(o.Addrs, ",") != "10.0.0.1:26379,10.0.0.2:26379" ||
+		o.DB != 3 || o.Password != "pw" || o.IsClusterMode {
+		t.Errorf("sentinel: %+v, %v", o, err)
+	}
+	for _, bad := range []string{"redis-sentinel://10.0.0.1:26379", "redis-sentinel:///hh-master", "redis-sentinel://h:1/m/x"} {
+		if _, err := cache.Options(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	if c, err := cache.Open("redis-sentinel://127.0.0.1:1/hh-master", "t:"); err != nil {
+		t.Errorf("open sentinel client: %v", err)
+	} else {
+		_ = c.Close()
+	}
 	// A cluster URL builds a cluster client without contacting anything.
 	c, err := cache.Open("127.0.0.1:7000,127.0.0.1:7001", "x:")
 	if err != nil {

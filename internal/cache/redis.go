@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -60,11 +61,16 @@ func (c *Client) onClose(f func() error) {
 }
 
 // Options builds go-redis options from a URL: one redis:// or rediss:// URL selects a
-// single server; a comma-separated list of host:port (or URLs) selects Redis Cluster.
+// single server; a comma-separated list of host:port (or URLs) selects Redis Cluster;
+// redis-sentinel://[:password@]host:port[,host:port...]/<master name>[/<db>] selects the
+// master that the Sentinels name (and follows it when they fail over).
 func Options(url string) (*redis.UniversalOptions, error) {
 	url = strings.TrimSpace(url)
 	if url == "" {
 		return nil, fmt.Errorf("empty Redis URL")
+	}
+	if rest, ok := strings.CutPrefix(url, "redis-sentinel://"); ok {
+		return sentinelOptions(rest)
 	}
 	if strings.Contains(url, ",") {
 		var addrs []string
@@ -91,6 +97,38 @@ func Options(url string) (*redis.UniversalOptions, error) {
 	return &redis.UniversalOptions{
 		Addrs: []string{o.Addr}, DB: o.DB, Username: o.Username, Password: o.Password, TLSConfig: o.TLSConfig,
 	}, nil
+}
+
+// sentinelOptions parses what follows redis-sentinel://.
+func sentinelOptions(rest string) (*redis.UniversalOptions, error) {
+	opts := &redis.UniversalOptions{}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		user, pass, _ := strings.Cut(rest[:at], ":")
+		opts.Username, opts.Password, opts.SentinelPassword = user, pass, pass
+		rest = rest[at+1:]
+	}
+	hosts, path, _ := strings.Cut(rest, "/")
+	master, db, _ := strings.Cut(path, "/")
+	if master == "" {
+		return nil, fmt.Errorf("parse Redis Sentinel URL: no master name (redis-sentinel://host:26379/<master>)")
+	}
+	if db != "" {
+		n, err := strconv.Atoi(db)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("parse Redis Sentinel URL: database %q", db)
+		}
+		opts.DB = n
+	}
+	for _, h := range strings.Split(hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			opts.Addrs = append(opts.Addrs, h)
+		}
+	}
+	if len(opts.Addrs) == 0 {
+		return nil, fmt.Errorf("parse Redis Sentinel URL: no Sentinel address")
+	}
+	opts.MasterName = master
+	return opts, nil
 }
 
 // Settings tunes the client's resilience; zero values take the defaults.
@@ -136,11 +174,16 @@ func OpenWith(url, prefix string, st Settings) (*Client, error) {
 	// One dial attempt per command: when Redis is down we want a fast "no", not retries.
 	// (UniversalOptions has no field for this, so the concrete clients are built here.)
 	var c redis.UniversalClient
-	if opts.IsClusterMode || len(opts.Addrs) > 1 {
+	switch {
+	case opts.MasterName != "":
+		fo := opts.Failover()
+		fo.DialerRetries = 1
+		c = redis.NewFailoverClient(fo)
+	case opts.IsClusterMode || len(opts.Addrs) > 1:
 		co := opts.Cluster()
 		co.DialerRetries = 1
 		c = redis.NewClusterClient(co)
-	} else {
+	default:
 		so := opts.Simple()
 		so.DialerRetries = 1
 		c = redis.NewClient(so)

@@ -172,7 +172,8 @@ func (s *Service) profiles(ctx context.Context, ids []string) (map[string]talent
 	var rows []talent.Result
 	if err := s.db.SelectContext(ctx, &rows, `SELECT tp.person_id, tp.visibility, tp.home_lat, tp.home_lon, tp.radius_km,
 		tp.districts, tp.themes, tp.looking_for, tp.availability, tp.about, tp.updated_at, p.display_name
-		FROM talent_profiles tp JOIN people p ON p.id = tp.person_id WHERE tp.person_id = ANY($1::uuid[])`, pq.StringArray(ids)); err != nil {
+		FROM talent_profiles tp JOIN people p ON p.id = tp.person_id
+		WHERE tp.person_id = ANY($1::uuid[]) AND p.deleted_at IS NULL`, pq.StringArray(ids)); err != nil {
 		return nil, fmt.Errorf("load profiles: %w", err)
 	}
 	out := make(map[string]talent.Result, len(rows))

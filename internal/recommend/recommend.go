@@ -6,11 +6,9 @@ package recommend
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
@@ -65,28 +63,9 @@ func (s *Service) Needs(ctx context.Context, viewer *accounts.Viewer, first int)
 	if err != nil {
 		return nil, err
 	}
-	// Candidate needs: open, with places left, not applied to yet, reachable for the person.
-	where := `n.status = 'OPEN' AND n.places_left > 0
-		AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.need_id = n.id AND a.person_id = :pid
-			AND a.status IN ('PENDING', 'ACCEPTED', 'WAITING'))`
-	args := map[string]any{"pid": viewer.PersonID, "limit": needPool}
-	switch {
-	case prof.HomeLat != nil && prof.RadiusKm != nil:
-		where += ` AND (n.remote OR (n.lat IS NOT NULL AND earth_box(ll_to_earth(:lat, :lon), :r) @> ll_to_earth(n.lat, n.lon)))`
-		args["lat"], args["lon"], args["r"] = *prof.HomeLat, *prof.HomeLon, *prof.RadiusKm*1000
-	case len(prof.Districts) > 0:
-		where += ` AND (n.remote OR n.district_key = ANY(:districts))`
-		args["districts"] = prof.Districts
-	}
-	var ids []string
-	q, qa, err := sqlx.Named(`SELECT n.id FROM needs n WHERE `+where+`
-		ORDER BY (EXISTS (SELECT 1 FROM need_talents nt JOIN profile_talents pt ON pt.talent_key = nt.talent_key
-			WHERE nt.need_id = n.id AND pt.person_id = :pid)) DESC, n.next_start NULLS LAST, n.id LIMIT :limit`, args)
+	ids, err := s.needCandidates(ctx, viewer.PersonID, p, prof)
 	if err != nil {
-		return nil, fmt.Errorf("recommend: %w", err)
-	}
-	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(q), qa...); err != nil {
-		return nil, fmt.Errorf("recommend: %w", err)
+		return nil, err
 	}
 	needs, byID, err := s.needs(ctx, ids)
 	if err != nil {
@@ -124,30 +103,9 @@ func (s *Service) Candidates(ctx context.Context, viewer *accounts.Viewer, need 
 		return nil, errs.ErrNotFound
 	}
 	mn := mns[0]
-	// Candidate people: visible, not already on the need, with one of its talents, themes or
-	// languages (or anyone when the need asks for none), reachable.
-	args := map[string]any{"vis": pq.StringArray(vis), "need": need.ID, "limit": peoplePool,
-		"talents": pq.StringArray(talentKeys(mn)), "themes": pq.StringArray(need.Themes), "langs": pq.StringArray(need.Languages)}
-	where := `tp.visibility = ANY(:vis) AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.need_id = :need
-		AND a.person_id = tp.person_id AND a.status IN ('PENDING', 'ACCEPTED', 'WAITING'))`
-	if len(mn.Talents) > 0 || len(need.Themes) > 0 || len(need.Languages) > 0 {
-		where += ` AND (EXISTS (SELECT 1 FROM profile_talents pt WHERE pt.person_id = tp.person_id AND pt.talent_key = ANY(:talents))
-			OR tp.themes && :themes
-			OR EXISTS (SELECT 1 FROM profile_languages pl WHERE pl.person_id = tp.person_id AND pl.code = ANY(:langs)))`
-	}
-	if !need.Remote && need.Lat != nil {
-		where += ` AND (tp.home_lat IS NULL OR tp.radius_km IS NULL OR earth_distance(ll_to_earth(tp.home_lat, tp.home_lon),
-			ll_to_earth(:nlat, :nlon)) <= tp.radius_km * 1000)`
-		args["nlat"], args["nlon"] = *need.Lat, *need.Lon
-	}
-	var ids []string
-	q, qa, err := sqlx.Named(`SELECT tp.person_id FROM talent_profiles tp JOIN people p ON p.id = tp.person_id
-		WHERE p.deleted_at IS NULL AND `+where+` ORDER BY tp.updated_at DESC, tp.person_id LIMIT :limit`, args)
+	ids, err := s.personCandidates(ctx, need, mn, vis)
 	if err != nil {
-		return nil, fmt.Errorf("candidates: %w", err)
-	}
-	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(q), qa...); err != nil {
-		return nil, fmt.Errorf("candidates: %w", err)
+		return nil, err
 	}
 	people, err := s.people(ctx, ids)
 	if err != nil {
@@ -155,17 +113,27 @@ func (s *Service) Candidates(ctx context.Context, viewer *accounts.Viewer, need 
 	}
 	list := make([]matching.Person, 0, len(ids))
 	for _, id := range ids {
-		list = append(list, people[id])
-	}
-	profiles, err := s.profiles(ctx, ids)
-	if err != nil {
-		return nil, err
+		if p, ok := people[id]; ok {
+			list = append(list, p)
+		}
 	}
 	o := matching.DefaultOptions(s.Now())
 	o.Limit = first
+	ranked := matching.Candidates(mn, list, o)
+	// Profiles only for the people shown (a profile erased meanwhile drops its match).
+	shown := make([]string, 0, len(ranked))
+	for _, m := range ranked {
+		shown = append(shown, m.PersonID)
+	}
+	profiles, err := s.profiles(ctx, shown)
+	if err != nil {
+		return nil, err
+	}
 	var out []CandidateMatch
-	for _, m := range matching.Candidates(mn, list, o) {
-		out = append(out, CandidateMatch{Profile: profiles[m.PersonID], Match: m})
+	for _, m := range ranked {
+		if prof, ok := profiles[m.PersonID]; ok {
+			out = append(out, CandidateMatch{Profile: prof, Match: m})
+		}
 	}
 	return out, nil
 }
