@@ -135,6 +135,9 @@ func (r *Resolver) canSeeContact(ctx context.Context, personID string) (bool, er
 	if v == nil {
 		return false, nil
 	}
+	if l := loadersFrom(ctx); l != nil {
+		return l.contacts.Load(ctx, v.PersonID+"|"+personID)()
+	}
 	return r.Volunteering.CanSeeContact(ctx, v.PersonID, personID)
 }
 

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -18,6 +19,8 @@ import (
 type loaders struct {
 	orgs   *dataloader.Loader[string, *organisations.Organisation]
 	people *dataloader.Loader[string, *accounts.Person]
+	// contacts answers "may viewer see person's contact details?"; key: viewer id + "|" + person id.
+	contacts *dataloader.Loader[string, bool]
 }
 
 type loadersKey struct{}
@@ -42,8 +45,35 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 			return results(len(ids), ps, err)
 		}, dataloader.WithWait[string, *accounts.Person](batchWait),
 			dataloader.WithCache[string, *accounts.Person](&dataloader.NoCache[string, *accounts.Person]{})),
+		contacts: dataloader.NewBatchedLoader(r.contactsBatch, dataloader.WithWait[string, bool](batchWait),
+			dataloader.WithCache[string, bool](&dataloader.NoCache[string, bool]{})),
 	}
 	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// contactsBatch answers a batch of "viewer|person" keys with one query per viewer.
+func (r *Resolver) contactsBatch(ctx context.Context, keys []string) []*dataloader.Result[bool] {
+	byViewer := map[string][]string{}
+	for _, k := range keys {
+		v, p, _ := strings.Cut(k, "|")
+		byViewer[v] = append(byViewer[v], p)
+	}
+	visible := map[string]bool{}
+	var err error
+	for v, ps := range byViewer {
+		var m map[string]bool
+		if m, err = r.Volunteering.ContactsVisible(ctx, v, ps); err != nil {
+			break
+		}
+		for p, ok := range m {
+			visible[v+"|"+p] = ok
+		}
+	}
+	out := make([]*dataloader.Result[bool], len(keys))
+	for i, k := range keys {
+		out[i] = &dataloader.Result[bool]{Data: visible[k], Error: err}
+	}
+	return out
 }
 
 // results turns a batch's answer (in key order, nil where missing) into loader results.

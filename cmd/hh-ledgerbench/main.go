@@ -86,7 +86,7 @@ func parse(args []string) (config, error) {
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "load before measuring, not counted (at most 10s)")
 	fs.IntVar(&c.wallets, "wallets", 10000, fmt.Sprintf("wallets to create and move coins between (2..%d)", maxWallets))
 	fs.BoolVar(&c.hot, "hot", false, "mint from one hot issuer account to the wallets instead of wallet-to-wallet transfers")
-	fs.IntVar(&c.pool, "pool", 40, "database connections (1..256; the platform opens 40)")
+	fs.IntVar(&c.pool, "pool", 20, "database connections (1..256; the platform opens 20)")
 	fs.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of the measured part to this file")
 	fs.StringVar(&c.graphql, "graphql", "", "instead of calling the ledger package, drive the GraphQL endpoint of a server on the same "+
 		"database (e.g. http://127.0.0.1:8080/graphql; run it with RATE_LIMIT_MUTATIONS=0): transferCoins, or with -hot fundIssuer")

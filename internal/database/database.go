@@ -22,8 +22,10 @@ func Open(ctx context.Context, url string) (*sqlx.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db.SetMaxOpenConns(40)
-	db.SetMaxIdleConns(20)
+	// 20 connections keep a 2-core database busy; more only queue inside PostgreSQL, and
+	// several instances (or test servers) must stay under its max_connections (100).
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
