@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -9,7 +10,9 @@ import (
 
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/matching"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
+	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
 // Loaders batch the lookups that list items make one by one (each need's organisation,
@@ -21,6 +24,8 @@ type loaders struct {
 	people *dataloader.Loader[string, *accounts.Person]
 	// contacts answers "may viewer see person's contact details?"; key: viewer id + "|" + person id.
 	contacts *dataloader.Loader[string, bool]
+	// applicants explains how applicants fit their need; key: need id + "|" + person id.
+	applicants *dataloader.Loader[string, *matching.Match]
 }
 
 type loadersKey struct{}
@@ -47,6 +52,8 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 			dataloader.WithCache[string, *accounts.Person](&dataloader.NoCache[string, *accounts.Person]{})),
 		contacts: dataloader.NewBatchedLoader(r.contactsBatch, dataloader.WithWait[string, bool](batchWait),
 			dataloader.WithCache[string, bool](&dataloader.NoCache[string, bool]{})),
+		applicants: dataloader.NewBatchedLoader(r.applicantsBatch, dataloader.WithWait[string, *matching.Match](batchWait),
+			dataloader.WithCache[string, *matching.Match](&dataloader.NoCache[string, *matching.Match]{})),
 	}
 	return context.WithValue(ctx, loadersKey{}, l)
 }
@@ -119,4 +126,53 @@ func (r *Resolver) person(ctx context.Context, id string) (*accounts.Person, err
 		return l.people.Load(ctx, id)()
 	}
 	return r.Accounts.Person(ctx, id)
+}
+
+// applicantsBatch explains a batch of "need|person" keys, one scoring run per need. Needs
+// the viewer may not manage give no explanation (nil), not an error.
+func (r *Resolver) applicantsBatch(ctx context.Context, keys []string) []*dataloader.Result[*matching.Match] {
+	byNeed := map[string][]string{}
+	for _, k := range keys {
+		n, p, _ := strings.Cut(k, "|")
+		byNeed[n] = append(byNeed[n], p)
+	}
+	found := map[string]*matching.Match{}
+	var err error
+	v := viewer(ctx)
+	for needID, people := range byNeed {
+		n, nerr := r.Volunteering.Need(ctx, v, needID)
+		if errors.Is(nerr, errs.ErrNotFound) {
+			continue
+		}
+		if nerr != nil {
+			err = nerr
+			break
+		}
+		ms, aerr := r.Recommend.Applicants(ctx, v, n, people)
+		if errors.Is(aerr, errs.ErrForbidden) || errors.Is(aerr, errs.ErrUnauthenticated) {
+			continue
+		}
+		if aerr != nil {
+			err = aerr
+			break
+		}
+		for p, m := range ms {
+			found[needID+"|"+p] = &m
+		}
+	}
+	out := make([]*dataloader.Result[*matching.Match], len(keys))
+	for i, k := range keys {
+		out[i] = &dataloader.Result[*matching.Match]{Data: found[k], Error: err}
+	}
+	return out
+}
+
+// applicantMatch explains how an application's person fits its need (for the organisation).
+func (r *Resolver) applicantMatch(ctx context.Context, a *volunteering.Application) (*matching.Match, error) {
+	key := a.NeedID + "|" + a.PersonID
+	if l := loadersFrom(ctx); l != nil {
+		return l.applicants.Load(ctx, key)()
+	}
+	res := r.applicantsBatch(ctx, []string{key})
+	return res[0].Data, res[0].Error
 }

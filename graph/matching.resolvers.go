@@ -11,10 +11,27 @@ import (
 	"github.com/helpende-handen/helpende-handen/graph/generated"
 	"github.com/helpende-handen/helpende-handen/graph/model"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
+	"github.com/helpende-handen/helpende-handen/internal/matching"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
 	"github.com/helpende-handen/helpende-handen/internal/relay"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
+	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
+
+// Reasons is the resolver for the reasons field.
+func (r *applicantMatchResolver) Reasons(ctx context.Context, obj *matching.Match) ([]model.MatchReason, error) {
+	return r.reasons(ctx, obj.Reasons)
+}
+
+// Missing is the resolver for the missing field.
+func (r *applicantMatchResolver) Missing(ctx context.Context, obj *matching.Match) ([]model.MatchReason, error) {
+	return r.reasons(ctx, obj.Missing)
+}
+
+// Match is the resolver for the match field.
+func (r *applicationResolver) Match(ctx context.Context, obj *volunteering.Application) (*matching.Match, error) {
+	return r.applicantMatch(ctx, obj)
+}
 
 // Profile is the resolver for the profile field.
 func (r *candidateMatchResolver) Profile(ctx context.Context, obj *recommend.CandidateMatch) (*talent.Result, error) {
@@ -85,6 +102,11 @@ func (r *queryResolver) CandidatesForNeed(ctx context.Context, needID string, fi
 	return out, err
 }
 
+// ApplicantMatch returns generated.ApplicantMatchResolver implementation.
+func (r *Resolver) ApplicantMatch() generated.ApplicantMatchResolver {
+	return &applicantMatchResolver{r}
+}
+
 // CandidateMatch returns generated.CandidateMatchResolver implementation.
 func (r *Resolver) CandidateMatch() generated.CandidateMatchResolver {
 	return &candidateMatchResolver{r}
@@ -94,6 +116,7 @@ func (r *Resolver) CandidateMatch() generated.CandidateMatchResolver {
 func (r *Resolver) NeedMatch() generated.NeedMatchResolver { return &needMatchResolver{r} }
 
 type (
+	applicantMatchResolver struct{ *Resolver }
 	candidateMatchResolver struct{ *Resolver }
 	needMatchResolver      struct{ *Resolver }
 )

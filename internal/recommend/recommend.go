@@ -6,9 +6,11 @@ package recommend
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
 	"github.com/helpende-handen/helpende-handen/internal/errs"
@@ -144,4 +146,43 @@ func talentKeys(n matching.Need) []string {
 		out = append(out, t.Key)
 	}
 	return out
+}
+
+// Applicants explains how people who applied for a need fit it, for the need's organisation
+// (and administrators): a score with reasons and what is missing, by person. Only people
+// whose talent profile is open to organisations are explained (a person who keeps their
+// profile private or for matchmakers only is not profiled to the organisation by applying).
+func (s *Service) Applicants(ctx context.Context, viewer *accounts.Viewer, need *volunteering.Need, personIDs []string) (map[string]matching.Match, error) {
+	if viewer == nil {
+		return nil, errs.ErrUnauthenticated
+	}
+	if !viewer.IsAdmin && !s.vol.CanManageNeed(ctx, viewer, need) {
+		return nil, errs.ErrForbidden
+	}
+	var open []string
+	if err := s.db.SelectContext(ctx, &open, `SELECT person_id FROM talent_profiles
+		WHERE person_id = ANY ($1::uuid[]) AND visibility = $2`, pq.StringArray(personIDs), talent.Organisations); err != nil {
+		return nil, fmt.Errorf("applicants' visibility: %w", err)
+	}
+	out := make(map[string]matching.Match, len(open))
+	if len(open) == 0 {
+		return out, nil
+	}
+	mns, _, err := s.needs(ctx, []string{need.ID})
+	if err != nil {
+		return nil, err
+	}
+	if len(mns) == 0 {
+		return out, nil
+	}
+	people, err := s.people(ctx, open)
+	if err != nil {
+		return nil, err
+	}
+	o := matching.DefaultOptions(s.Now())
+	for id, p := range people {
+		score, reasons, missing := matching.Score(p, mns[0], o)
+		out[id] = matching.Match{NeedID: need.ID, PersonID: id, Score: score, Reasons: reasons, Missing: missing}
+	}
+	return out, nil
 }
