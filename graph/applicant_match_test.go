@@ -64,7 +64,9 @@ func TestApplicantsShowTheirMatchToTheOrganisationOnly(t *testing.T) {
 	// The applicant sees her own application, without the organisation's explanation.
 	var own struct {
 		MyApplications struct {
-			Edges []struct{ Node struct{ Match *struct{ Score float64 } } }
+			Edges []struct {
+				Node struct{ Match *struct{ Score float64 } }
+			}
 		}
 	}
 	open.MustData(t, `{ myApplications { edges { node { match { score } } } } }`, nil, &own)

@@ -12,6 +12,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/errs"
 	"github.com/helpende-handen/helpende-handen/internal/matching"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
+	"github.com/helpende-handen/helpende-handen/internal/talent"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
@@ -26,6 +27,9 @@ type loaders struct {
 	contacts *dataloader.Loader[string, bool]
 	// applicants explains how applicants fit their need; key: need id + "|" + person id.
 	applicants *dataloader.Loader[string, *matching.Match]
+	// profileTalents and profileLanguages: a page of talent profiles' lists, by person id.
+	profileTalents   *dataloader.Loader[string, []talent.Talent]
+	profileLanguages *dataloader.Loader[string, []talent.Language]
 }
 
 type loadersKey struct{}
@@ -54,6 +58,16 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 			dataloader.WithCache[string, bool](&dataloader.NoCache[string, bool]{})),
 		applicants: dataloader.NewBatchedLoader(r.applicantsBatch, dataloader.WithWait[string, *matching.Match](batchWait),
 			dataloader.WithCache[string, *matching.Match](&dataloader.NoCache[string, *matching.Match]{})),
+		profileTalents: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[[]talent.Talent] {
+			m, err := r.TalentBank.TalentsOf(ctx, ids)
+			return byKey(ids, m, err, []talent.Talent{})
+		}, dataloader.WithWait[string, []talent.Talent](batchWait),
+			dataloader.WithCache[string, []talent.Talent](&dataloader.NoCache[string, []talent.Talent]{})),
+		profileLanguages: dataloader.NewBatchedLoader(func(ctx context.Context, ids []string) []*dataloader.Result[[]talent.Language] {
+			m, err := r.TalentBank.LanguagesOf(ctx, ids)
+			return byKey(ids, m, err, []talent.Language{})
+		}, dataloader.WithWait[string, []talent.Language](batchWait),
+			dataloader.WithCache[string, []talent.Language](&dataloader.NoCache[string, []talent.Language]{})),
 	}
 	return context.WithValue(ctx, loadersKey{}, l)
 }
@@ -175,4 +189,33 @@ func (r *Resolver) applicantMatch(ctx context.Context, a *volunteering.Applicati
 	}
 	res := r.applicantsBatch(ctx, []string{key})
 	return res[0].Data, res[0].Error
+}
+
+// byKey turns a batch's answer by key into loader results (empty where a key has nothing).
+func byKey[T any](keys []string, m map[string]T, err error, empty T) []*dataloader.Result[T] {
+	out := make([]*dataloader.Result[T], len(keys))
+	for i, k := range keys {
+		v, ok := m[k]
+		if !ok {
+			v = empty
+		}
+		out[i] = &dataloader.Result[T]{Data: v, Error: err}
+	}
+	return out
+}
+
+// profileTalents lists a profile's talents, batched over a page of profiles.
+func (r *Resolver) profileTalents(ctx context.Context, personID string) ([]talent.Talent, error) {
+	if l := loadersFrom(ctx); l != nil {
+		return l.profileTalents.Load(ctx, personID)()
+	}
+	return r.TalentBank.Talents(ctx, personID)
+}
+
+// profileLanguages lists a profile's languages, batched over a page of profiles.
+func (r *Resolver) profileLanguages(ctx context.Context, personID string) ([]talent.Language, error) {
+	if l := loadersFrom(ctx); l != nil {
+		return l.profileLanguages.Load(ctx, personID)()
+	}
+	return r.TalentBank.Languages(ctx, personID)
 }

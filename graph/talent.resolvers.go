@@ -269,12 +269,12 @@ func (r *talentProfileResolver) Visibility(ctx context.Context, obj *talent.Resu
 
 // Talents is the resolver for the talents field.
 func (r *talentProfileResolver) Talents(ctx context.Context, obj *talent.Result) ([]talent.Talent, error) {
-	return r.TalentBank.Talents(ctx, obj.PersonID)
+	return r.profileTalents(ctx, obj.PersonID)
 }
 
 // Languages is the resolver for the languages field.
 func (r *talentProfileResolver) Languages(ctx context.Context, obj *talent.Result) ([]talent.Language, error) {
-	return r.TalentBank.Languages(ctx, obj.PersonID)
+	return r.profileLanguages(ctx, obj.PersonID)
 }
 
 // Availability is the resolver for the availability field.

@@ -146,6 +146,36 @@ func (s *Service) Languages(ctx context.Context, personID string) ([]Language, e
 	return ls, nil
 }
 
+// TalentsOf lists the talents of many profiles at once (a page of search results), by person.
+func (s *Service) TalentsOf(ctx context.Context, personIDs []string) (map[string][]Talent, error) {
+	var ts []Talent
+	if err := s.db.SelectContext(ctx, &ts, `SELECT person_id, talent_key, level, learned FROM profile_talents
+		WHERE person_id = ANY ($1::uuid[]) ORDER BY person_id, level DESC, talent_key`, pq.StringArray(personIDs)); err != nil {
+		return nil, fmt.Errorf("load profile talents: %w", err)
+	}
+	out := make(map[string][]Talent, len(personIDs))
+	for _, t := range ts {
+		out[t.PersonID] = append(out[t.PersonID], t)
+	}
+	return out, nil
+}
+
+// LanguagesOf lists the languages of many profiles at once, by person.
+func (s *Service) LanguagesOf(ctx context.Context, personIDs []string) (map[string][]Language, error) {
+	var ls []Language
+	if err := s.db.SelectContext(ctx, &ls, `SELECT person_id, code, level FROM profile_languages
+		WHERE person_id = ANY ($1::uuid[])
+		ORDER BY person_id, array_position(ARRAY['NATIVE','C2','C1','B2','B1','A2','A1'], level), code`,
+		pq.StringArray(personIDs)); err != nil {
+		return nil, fmt.Errorf("load profile languages: %w", err)
+	}
+	out := make(map[string][]Language, len(personIDs))
+	for _, l := range ls {
+		out[l.PersonID] = append(out[l.PersonID], l)
+	}
+	return out, nil
+}
+
 // Input is a profile update; nil (or Set* false) leaves a part as it is.
 type Input struct {
 	Talents         []Talent
