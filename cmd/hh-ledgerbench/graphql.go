@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"sync"
 	"time"
 
@@ -170,20 +169,8 @@ func runGraphQL(ctx context.Context, c config, db *sqlx.DB, svc *ledger.Service,
 				if t0.Before(measureFrom) {
 					continue
 				}
-				switch {
-				case err == nil && !refused:
-					cl.ok++
-					cl.latencies = append(cl.latencies, t1.Sub(t0))
-				case err == nil:
-					cl.refused++
-				default:
-					if ctx.Err() != nil {
-						return
-					}
-					cl.failed++
-					if cl.firstErr == nil {
-						cl.firstErr = err
-					}
+				if cl.record(ctx, refused, err, t1.Sub(t0)) {
+					return
 				}
 			}
 		}()
@@ -193,29 +180,7 @@ func runGraphQL(ctx context.Context, c config, db *sqlx.DB, svc *ledger.Service,
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	var ok, refused, failed int
-	var lat []time.Duration
-	for _, cl := range clients {
-		ok, refused, failed = ok+cl.ok, refused+cl.refused, failed+cl.failed
-		lat = append(lat, cl.latencies...)
-		if firstErr == nil {
-			firstErr = cl.firstErr
-		}
-	}
-	slices.Sort(lat)
-	pct := func(p float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[min(len(lat)-1, int(float64(len(lat))*p))]
-	}
-	fmt.Fprintf(out, "committed transfers: %d in %s = %.0f per second\n", ok, elapsed.Round(time.Millisecond), float64(ok)/elapsed.Seconds())
-	fmt.Fprintf(out, "latency of committed transfers: p50 %s, p99 %s, max %s\n",
-		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
-	fmt.Fprintf(out, "refused (user errors): %d; errors: %d\n", refused, failed)
-	if firstErr != nil {
-		fmt.Fprintf(out, "first error: %v\n", firstErr)
-	}
+	failed := summary(out, clients, elapsed)
 	report, err := svc.Audit(ctx)
 	if err != nil {
 		return err

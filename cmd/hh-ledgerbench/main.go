@@ -130,6 +130,56 @@ type client struct {
 	firstErr            error
 }
 
+// record counts one request of the measured part: committed, refused with a user error, or
+// failed. It says whether the worker should stop (the run was interrupted).
+func (cl *client) record(ctx context.Context, refused bool, err error, took time.Duration) (stop bool) {
+	switch {
+	case err == nil && !refused:
+		cl.ok++
+		cl.latencies = append(cl.latencies, took)
+	case err == nil:
+		cl.refused++
+	case ctx.Err() != nil:
+		return true
+	default:
+		cl.failed++
+		if cl.firstErr == nil {
+			cl.firstErr = err
+		}
+	}
+	return false
+}
+
+// summary adds up the workers' tallies, prints throughput and latency, and returns how many
+// requests failed.
+func summary(out io.Writer, clients []*client, elapsed time.Duration) int {
+	var ok, refused, failed int
+	var lat []time.Duration
+	var firstErr error
+	for _, cl := range clients {
+		ok, refused, failed = ok+cl.ok, refused+cl.refused, failed+cl.failed
+		lat = append(lat, cl.latencies...)
+		if firstErr == nil {
+			firstErr = cl.firstErr
+		}
+	}
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(float64(len(lat))*p))]
+	}
+	fmt.Fprintf(out, "committed transfers: %d in %s = %.0f per second\n", ok, elapsed.Round(time.Millisecond), float64(ok)/elapsed.Seconds())
+	fmt.Fprintf(out, "latency of committed transfers: p50 %s, p99 %s, max %s\n",
+		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
+	fmt.Fprintf(out, "refused (insufficient balance, user errors): %d; errors: %d\n", refused, failed)
+	if firstErr != nil {
+		fmt.Fprintf(out, "first error: %v\n", firstErr)
+	}
+	return failed
+}
+
 func run(ctx context.Context, args []string, out io.Writer) error {
 	c, err := parse(args)
 	if err != nil {
@@ -267,20 +317,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				if t0.Before(measureFrom) {
 					continue
 				}
-				switch _, user := errs.AsUserErrors(err); {
-				case err == nil:
-					cl.ok++
-					cl.latencies = append(cl.latencies, t1.Sub(t0))
-				case user:
-					cl.refused++
-				default:
-					if ctx.Err() != nil {
-						return
-					}
-					cl.failed++
-					if cl.firstErr == nil {
-						cl.firstErr = err
-					}
+				_, user := errs.AsUserErrors(err)
+				if user {
+					err = nil
+				}
+				if cl.record(ctx, user, err, t1.Sub(t0)) {
+					return
 				}
 			}
 		}()
@@ -291,30 +333,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return ctx.Err()
 	}
 
-	var ok, refused, failed int
-	var lat []time.Duration
-	var firstErr error
-	for _, cl := range clients {
-		ok, refused, failed = ok+cl.ok, refused+cl.refused, failed+cl.failed
-		lat = append(lat, cl.latencies...)
-		if firstErr == nil {
-			firstErr = cl.firstErr
-		}
-	}
-	slices.Sort(lat)
-	pct := func(p float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[min(len(lat)-1, int(float64(len(lat))*p))]
-	}
-	fmt.Fprintf(out, "committed transfers: %d in %s = %.0f per second\n", ok, elapsed.Round(time.Millisecond), float64(ok)/elapsed.Seconds())
-	fmt.Fprintf(out, "latency of committed transfers: p50 %s, p99 %s, max %s\n",
-		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
-	fmt.Fprintf(out, "refused (insufficient balance, user errors): %d; errors: %d\n", refused, failed)
-	if firstErr != nil {
-		fmt.Fprintf(out, "first error: %v\n", firstErr)
-	}
+	failed := summary(out, clients, elapsed)
 
 	// The audit: every balance rebuilt from the postings, in one snapshot.
 	auditStart := time.Now()

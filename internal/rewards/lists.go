@@ -43,21 +43,8 @@ func (s *Service) rewardByID(ctx context.Context, id string) (*Reward, error) {
 // MerchantRewards lists every reward of a merchant, active or not, newest first, for the
 // merchant's members and administrators (to manage the catalogue).
 func (s *Service) MerchantRewards(ctx context.Context, viewer *accounts.Viewer, merchantID string) ([]Reward, error) {
-	by, err := viewerID(viewer)
-	if err != nil {
+	if err := checkMemberOrAdmin(ctx, s.db, viewer, merchantID); err != nil {
 		return nil, err
-	}
-	if !validID(merchantID) {
-		return nil, errs.ErrNotFound
-	}
-	if !viewer.IsAdmin {
-		member, err := isMember(ctx, s.db, by, merchantID)
-		if err != nil {
-			return nil, err
-		}
-		if !member {
-			return nil, errs.ErrForbidden
-		}
 	}
 	out := []Reward{}
 	if err := s.db.SelectContext(ctx, &out, `SELECT `+rewardColumns+` FROM rewards WHERE merchant_id = $1

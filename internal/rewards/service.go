@@ -206,6 +206,29 @@ func (s *Service) checkMerchantMember(ctx context.Context, q sqlx.QueryerContext
 	return nil
 }
 
+// checkMemberOrAdmin lets administrators and members of the merchant through; anyone else
+// gets errs.ErrForbidden (errs.ErrNotFound for an id that cannot be one).
+func checkMemberOrAdmin(ctx context.Context, q sqlx.QueryerContext, viewer *accounts.Viewer, merchantID string) error {
+	by, err := viewerID(viewer)
+	if err != nil {
+		return err
+	}
+	if !validID(merchantID) {
+		return errs.ErrNotFound
+	}
+	if viewer.IsAdmin {
+		return nil
+	}
+	member, err := isMember(ctx, q, by, merchantID)
+	if err != nil {
+		return err
+	}
+	if !member {
+		return errs.ErrForbidden
+	}
+	return nil
+}
+
 // isMember reports whether person is a member (any role) of the organisation.
 func isMember(ctx context.Context, q sqlx.QueryerContext, personID, orgID string) (bool, error) {
 	var ok bool

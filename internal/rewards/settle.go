@@ -177,21 +177,8 @@ func (s *Service) SettleAll(ctx context.Context, until time.Time) ([]Statement, 
 // Statements lists a merchant's statements, newest period first (for members of the merchant
 // and administrators).
 func (s *Service) Statements(ctx context.Context, viewer *accounts.Viewer, merchantID string) ([]Statement, error) {
-	by, err := viewerID(viewer)
-	if err != nil {
+	if err := checkMemberOrAdmin(ctx, s.db, viewer, merchantID); err != nil {
 		return nil, err
-	}
-	if !validID(merchantID) {
-		return nil, errs.ErrNotFound
-	}
-	if !viewer.IsAdmin {
-		member, err := isMember(ctx, s.db, by, merchantID)
-		if err != nil {
-			return nil, err
-		}
-		if !member {
-			return nil, errs.ErrForbidden
-		}
 	}
 	out := []Statement{}
 	if err := s.db.SelectContext(ctx, &out, `SELECT `+statementColumns+` FROM settlement_statements
