@@ -72,6 +72,13 @@ func (s *Server) presentError(ctx context.Context, err error) *gqlerror.Error {
 	if errors.As(err, &input) {
 		return gerr
 	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// The client went away (a closed tab, a newer search): nobody reads this answer,
+		// and nothing went wrong on our side.
+		s.log.DebugContext(ctx, "request abandoned by the client", "path", gerr.Path.String())
+		gerr.Extensions = nil
+		return set("INTERNAL", "err_internal", nil)
+	}
 	s.log.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String())
 	s.metrics.internalErrors.Inc()
 	gerr.Extensions = nil

@@ -3,10 +3,25 @@ import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
+import { spawnSync } from 'node:child_process';
 
 export const BASE = process.env.E2E_BASE_URL;
 export const PASSWORD = 'Antwerpen-helpt-2026';
 export const demo = (key) => `${key}@demo.helpendehanden.example`;
+/** How long one step (a click, a heading to appear) may take before the test fails. */
+export const STEP_TIMEOUT = Number(process.env.E2E_STEP_TIMEOUT_MS ?? 40000);
+
+/**
+ * Runs SQL on the throwaway database of this run (test set-up only, e.g. moving a shift into
+ * the past). Returns the rows as arrays of strings (psql -At, fields split on "|").
+ */
+export function sql(query) {
+  const url = process.env.E2E_THROWAWAY_DB;
+  if (!url || !/hh_e2e_/.test(url)) throw new Error('sql(): only on the throwaway e2e database');
+  const r = spawnSync('psql', [url.replace(/\?.*$/, ''), '-v', 'ON_ERROR_STOP=1', '-qAtc', query], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
+  return r.stdout.split('\n').filter(Boolean).map((l) => l.split('|'));
+}
 
 let browser;
 export async function getBrowser() {
@@ -22,7 +37,9 @@ after(async () => {
 export async function newUser({ lang = 'nl', login, viewport = { width: 1000, height: 800 } } = {}) {
   const b = await getBrowser();
   const context = await b.newContext({ baseURL: BASE, viewport, locale: lang === 'ar' ? 'ar' : `${lang}-BE`, timezoneId: 'Europe/Brussels' });
-  context.setDefaultTimeout(15000);
+  // Generous: CI is a loaded 2-core machine. A step that waits this long has failed for real.
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT);
   await context.addInitScript((l) => { try { if (!localStorage.getItem('hh-lang')) localStorage.setItem('hh-lang', l); } catch {} }, lang);
   if (login) await apiLogin(context, login);
   const page = await context.newPage();

@@ -54,7 +54,9 @@ const freePort = () => new Promise((res, rej) => {
 
 const children = [];
 let userDataDir = '';
+let cleaningUp = false;
 function cleanup() {
+  cleaningUp = true;
   for (const c of children) {
     try { c.kill('SIGTERM'); } catch { /* gone */ }
   }
@@ -83,6 +85,8 @@ try {
 
   const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   children.push(server);
+  // If the server goes away during the run, say so (every test after it fails with "fetch failed").
+  server.once('exit', (c, sig) => { if (!cleaningUp) log(`the server exited during the run (code ${c}, signal ${sig})`); });
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${base}/readyz`)).ok) break;
@@ -115,7 +119,7 @@ try {
   const only = process.argv.slice(2);
   const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec',
     ...(only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files)], {
-    env: { ...process.env, E2E_BASE_URL: base, E2E_CDP_URL: cdp }, stdio: 'inherit', cwd: client,
+    env: { ...process.env, E2E_BASE_URL: base, E2E_CDP_URL: cdp, E2E_THROWAWAY_DB: dbUrl }, stdio: 'inherit', cwd: client,
   });
   code = run.status ?? 1;
   log(code === 0 ? 'all passed' : `failed (exit ${code})`);

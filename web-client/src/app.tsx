@@ -3,7 +3,7 @@ import { LogoutDocument, UpdateLanguageDocument } from './gql/graphql';
 import { i18n, LANGS, setLanguage, useT, type Lang } from './i18n';
 import { HomePage } from './pages/home';
 import { matchRoute, navigate, useLocation, type Route } from './router';
-import { hasRole, isCoordinator, session } from './session';
+import { coordinatorOrgs, hasRole, isMerchant, session } from './session';
 import { useStore } from './store';
 import { announce, lazyPage, LiveRegion, Page, useId } from './ui';
 
@@ -23,7 +23,14 @@ const MatchmakerPage = lazyPage(() => import('./pages/matchmaker').then((m) => m
 const AdminPage = lazyPage(() => import('./pages/admin').then((m) => m.AdminPage));
 const ImpactPage = lazyPage(() => import('./pages/impact').then((m) => m.ImpactPage));
 const WalletPage = lazyPage(() => import('./pages/wallet/wallet').then((m) => m.WalletPage));
+const RewardsPage = lazyPage(() => import('./pages/wallet/rewards').then((m) => m.RewardsPage));
+const RewardPage = lazyPage(() => import('./pages/wallet/rewards').then((m) => m.RewardPage));
+const MyVouchersPage = lazyPage(() => import('./pages/wallet/vouchers').then((m) => m.MyVouchersPage));
+const VoucherPage = lazyPage(() => import('./pages/wallet/vouchers').then((m) => m.VoucherPage));
 const MerchantPage = lazyPage(() => import('./pages/merchant/merchant').then((m) => m.MerchantPage));
+const MerchantRewardsPage = lazyPage(() => import('./pages/merchant/merchant').then((m) => m.MerchantRewardsPage));
+const MerchantVouchersPage = lazyPage(() => import('./pages/merchant/merchant').then((m) => m.MerchantVouchersPage));
+const SettlementsPage = lazyPage(() => import('./pages/merchant/merchant').then((m) => m.SettlementsPage));
 const CoinPolicyPage = lazyPage(() => import('./pages/wallet/policy').then((m) => m.CoinPolicyPage));
 
 export const ROUTES: Route[] = [
@@ -44,7 +51,14 @@ export const ROUTES: Route[] = [
   { pattern: '/admin/coins', name: 'coinPolicy' },
   { pattern: '/impact', name: 'impact' },
   { pattern: '/wallet', name: 'wallet' },
+  { pattern: '/rewards', name: 'rewards' },
+  { pattern: '/rewards/:id', name: 'reward' },
+  { pattern: '/me/vouchers', name: 'vouchers' },
+  { pattern: '/me/vouchers/:code', name: 'voucher' },
   { pattern: '/merchant', name: 'merchant' },
+  { pattern: '/merchant/rewards', name: 'merchantRewards' },
+  { pattern: '/merchant/vouchers', name: 'merchantVouchers' },
+  { pattern: '/merchant/settlements', name: 'settlements' },
 ];
 
 function LanguageSwitch() {
@@ -77,7 +91,7 @@ function Nav() {
   const { path } = useLocation();
   const link = (href: string, label: string) => (
     <li key={href}>
-      <a href={href} aria-current={path === href ? 'page' : undefined}>
+      <a href={href} aria-current={path === href || (href !== '/' && path.startsWith(`${href}/`)) ? 'page' : undefined}>
         {label}
       </a>
     </li>
@@ -98,10 +112,11 @@ function Nav() {
         {me && link('/me/profile', tr('navProfile'))}
         {me && link('/me/year', tr('navYear'))}
         {me && link('/wallet', tr('navWallet'))}
+        {link('/rewards', tr('navRewards'))}
         {me && link('/me/account', tr('navAccount'))}
-        {isCoordinator(me) && me!.memberships.map((m) => link(`/org/${encodeURIComponent(m.organisation.id)}`, m.organisation.name))}
+        {coordinatorOrgs(me).map((o) => link(`/org/${encodeURIComponent(o.id)}`, o.name))}
         {hasRole(me, 'MATCHMAKER') && link('/matchmaker', tr('navMatchmaker'))}
-        {hasRole(me, 'MERCHANT') && link('/merchant', tr('navMerchant'))}
+        {isMerchant(me) && link('/merchant', tr('navMerchant'))}
         {hasRole(me, 'ADMINISTRATOR') && link('/admin', tr('navAdmin'))}
         {link('/impact', tr('navImpact'))}
         {!me && link('/login', tr('signIn'))}
@@ -166,7 +181,14 @@ export function App() {
       case 'coinPolicy': return <CoinPolicyPage />;
       case 'impact': return <ImpactPage />;
       case 'wallet': return <WalletPage />;
-      case 'merchant': return <MerchantPage />;
+      case 'rewards': return <RewardsPage search={loc.search} />;
+      case 'reward': return <RewardPage id={p.id} />;
+      case 'vouchers': return <MyVouchersPage />;
+      case 'voucher': return <VoucherPage code={p.code} />;
+      case 'merchant': return <MerchantPage search={loc.search} />;
+      case 'merchantRewards': return <MerchantRewardsPage search={loc.search} />;
+      case 'merchantVouchers': return <MerchantVouchersPage search={loc.search} />;
+      case 'settlements': return <SettlementsPage search={loc.search} />;
       default: return <NotFound />;
     }
   })();

@@ -15,5 +15,7 @@ const lang = pickLanguage(stored, navigator.languages ?? [navigator.language]);
 startRouter();
 // The dictionary (Dutch is bundled) and the session load at the same time.
 Promise.all([setLanguage(lang, stored !== null), loadMe()]).finally(() => {
-  render(<App />, document.getElementById('app')!);
+  const root = document.getElementById('app')!;
+  root.textContent = ''; // the "loading" text from index.html (render would keep it)
+  render(<App />, root);
 });

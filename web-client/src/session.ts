@@ -16,4 +16,8 @@ export async function loadMe() {
 }
 
 export const hasRole = (me: Me | null, role: string) => !!me?.roles.includes(role as never);
-export const isCoordinator = (me: Me | null) => !!me?.memberships.length;
+/** A member of an organisation that is not a merchant (a merchant's staff are merchants). */
+export const coordinatorOrgs = (me: Me | null) => (me?.memberships ?? []).filter((m) => m.organisation.kind !== 'MERCHANT').map((m) => m.organisation);
+export const isCoordinator = (me: Me | null) => coordinatorOrgs(me).length > 0;
+/** Staff of a merchant: the MERCHANT role, or a member of an organisation of kind MERCHANT. */
+export const isMerchant = (me: Me | null) => hasRole(me, 'MERCHANT') || !!me?.memberships.some((m) => m.organisation.kind === 'MERCHANT');

@@ -12,7 +12,11 @@ import { needInput, emptyNeedForm, brusselsToday } from '../src/needform';
 import { groupByStatus, upsert } from '../src/applicants';
 import { aggregate, pct } from '../src/impact';
 import { safeNext } from '../src/pages/auth';
-import { personIdFromProfileId } from '../src/pages/matchmaker';
+import {
+  brusselsDate, canAfford, codeComplete, codeGroups, coinsLeft, createRewardInput, emptyRewardForm, formatEuro, formatPeriod, formatSignedCoins,
+  merchantsOf, newIdempotencyKey, normaliseCode, qrPath, queryFromRewardSearch, rewardFilterFromSearch, rewardFormFrom, rewardSearchFromQuery,
+  updateRewardInput,
+} from '../src/coins';
 
 describe('router', () => {
   it('matches patterns with parameters', () => {
@@ -120,11 +124,6 @@ describe('api helpers', () => {
     expect(safeNext('?next=https://evil.example')).toBe('/');
     expect(safeNext('')).toBe('/');
   });
-  it('converts a talent profile ID to the person ID (documented workaround)', () => {
-    const b64 = (s: string) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-    expect(personIdFromProfileId(b64('TalentProfile:e744def9-df0e-5792-8df0-41028f1a7478'))).toBe(b64('Person:e744def9-df0e-5792-8df0-41028f1a7478'));
-    expect(personIdFromProfileId(b64('Need:1'))).toBeNull();
-  });
 });
 
 describe('need form', () => {
@@ -169,5 +168,67 @@ describe('applicants and impact', () => {
     expect(aggregate(rows, 'month').map((b) => b.key)).toEqual(['2026-01', '2026-02']);
     expect(pct(5, 20)).toBe(25);
     expect(pct(0, 0)).toBe(0);
+  });
+});
+
+describe('coins, rewards and vouchers', () => {
+  it('reads a voucher code typed any way', () => {
+    expect(normaliseCode('3uaf mw9s pp')).toBe('3UAF-MW9S-PP');
+    expect(normaliseCode(' 3UAF–MW9S—PP ')).toBe('3UAF-MW9S-PP'); // en and em dashes
+    expect(normaliseCode('3u-a-f-m-w-9-s-p-p')).toBe('3UAF-MW9S-PP');
+    expect(normaliseCode('３ＵＡＦ')).toBe('3UAF'); // full-width characters from some keyboards
+    expect(codeComplete('3uafmw9spp')).toBe(true);
+    expect(codeComplete('3uaf mw9s')).toBe(false);
+    expect(codeGroups('3uafmw9spp')).toEqual(['3UAF', 'MW9S', 'PP']);
+  });
+  it("shows the QR image from the page's own origin", () => {
+    expect(qrPath('http://127.0.0.1:8080/vouchers/3UAF-MW9S-PP.png')).toBe('/vouchers/3UAF-MW9S-PP.png');
+    expect(qrPath('https://helpendehanden.example/vouchers/3UAF-MW9S-PP.png', 512)).toBe('/vouchers/3UAF-MW9S-PP.png?size=512');
+    expect(qrPath('/vouchers/X.png')).toBe('/vouchers/X.png');
+  });
+  it('says what is left after paying', () => {
+    expect(coinsLeft(50, 30)).toBe(20);
+    expect(canAfford(30, 30)).toBe(true);
+    expect(canAfford(29, 30)).toBe(false);
+  });
+  it("formats coins with a sign and euros in the language's currency format", () => {
+    expect(formatSignedCoins(25, 'nl')).toBe('+25');
+    expect(formatSignedCoins(-10, 'en')).toBe('-10');
+    expect(formatSignedCoins(0, 'fr')).toBe('0');
+    expect(formatEuro(1250, 'nl').replace(/\s/g, ' ')).toBe('€ 12,50');
+    expect(formatEuro(1250, 'fr').replace(/\s/g, ' ')).toBe('12,50 €');
+    expect(formatEuro(123456, 'en')).toBe('€1,234.56');
+    expect(formatEuro(1250, 'ar')).toMatch(/12\.50/); // Latin digits in Arabic
+    expect(formatPeriod('2026-10', 'nl')).toBe('oktober 2026');
+    expect(brusselsDate('2026-06-06T22:30:00Z')).toBe('2026-06-07');
+  });
+  it('makes a new idempotency key for every intent', () => {
+    const a = newIdempotencyKey(), b = newIdempotencyKey();
+    expect(a).not.toBe(b);
+    expect(a.length).toBeGreaterThanOrEqual(32);
+  });
+  it('keeps the catalogue filters in the URL and builds the API filter', () => {
+    const s = { districtId: 'D1', merchantId: 'M1', themeId: '', maxPrice: ' 40 ', order: 'CHEAPEST' as const };
+    const q = queryFromRewardSearch(s);
+    expect(q).toBe('?district=D1&merchant=M1&max=40&order=CHEAPEST');
+    const back = rewardSearchFromQuery(q);
+    expect(back).toEqual({ districtId: 'D1', merchantId: 'M1', themeId: '', maxPrice: '40', order: 'CHEAPEST' });
+    expect(rewardFilterFromSearch(back)).toEqual({ districtId: 'D1', merchantId: 'M1', maxPrice: 40 });
+    expect(rewardSearchFromQuery('?max=lots&order=DROP')).toEqual({ districtId: '', merchantId: '', themeId: '', maxPrice: '', order: 'NEWEST' });
+  });
+  it("builds the merchant's reward input: Brussels dates, only what changed on edit", () => {
+    const f = { ...emptyRewardForm(), title: ' Soep ', description: 'Een kom soep', price: '30', stock: '10', validUntil: '2026-12-31' };
+    expect(createRewardInput('M1', f)).toEqual({ merchantId: 'M1', title: 'Soep', description: 'Een kom soep', price: 30, stock: 10, validUntil: '2026-12-31T23:59:00+01:00' });
+    expect(Number.isNaN(createRewardInput('M1', { ...f, price: 'dertig' }).price)).toBe(true);
+    const before = rewardFormFrom({ title: 'Soep', description: 'x', price: 30, stock: 10, validFrom: '2026-06-01T10:00:00Z', validUntil: '2026-12-31T22:59:00Z', photoUrl: null });
+    expect(before.validFrom).toBe('2026-06-01');
+    expect(before.validUntil).toBe('2026-12-31');
+    expect(updateRewardInput('R1', before, { ...before, price: '25', validUntil: '' })).toEqual({ rewardId: 'R1', price: 25, clearValidUntil: true });
+    expect(updateRewardInput('R1', before, before)).toEqual({ rewardId: 'R1' });
+  });
+  it('knows which organisations are shops', () => {
+    const me = { memberships: [{ organisation: { id: 'O1', name: 'Soepbar', kind: 'NON_PROFIT' } }, { organisation: { id: 'M1', name: 'Bakkerij', kind: 'MERCHANT' } }] };
+    expect(merchantsOf(me).map((o) => o.id)).toEqual(['M1']);
+    expect(merchantsOf(null)).toEqual([]);
   });
 });

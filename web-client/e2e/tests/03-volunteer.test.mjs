@@ -2,7 +2,7 @@
 // visibility, the yearly overview, download my data, delete my account.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { announced, demo, newUser, BASE } from '../lib.mjs';
+import { announced, demo, newUser, BASE, STEP_TIMEOUT } from '../lib.mjs';
 
 test('search by district and near me (geolocation permission)', async () => {
   const { context, page } = await newUser();
@@ -19,14 +19,20 @@ test('search by district and near me (geolocation permission)', async () => {
   await page.waitForFunction(() => {
     const m = [...document.querySelectorAll('.need-card .meta')].map((e) => e.textContent);
     return m.length > 0 && m.every((t) => t.includes('Borgerhout'));
-  }, null, { timeout: 10000 });
+  }, null, { timeout: STEP_TIMEOUT });
 
   await page.getByRole('link', { name: 'Alles wissen' }).click();
   await page.getByRole('button', { name: 'Dicht bij mij' }).click();
   await page.waitForURL(/lat=51\.211/);
   await page.getByText(/binnen 3 km/).waitFor();
-  const km = await page.locator('.need-card .meta').allTextContents();
-  assert.ok(km.length > 0 && /km/.test(km[0]), `the nearest result shows its distance: ${km[0]}`);
+  // The URL (and the hint) change at once; the list is replaced when the answer is in: wait for it,
+  // then the nearest result shows its distance.
+  await page.waitForFunction(() => {
+    const m = [...document.querySelectorAll('.need-card .meta')].map((e) => e.textContent);
+    return document.querySelector('[aria-busy="false"]') && m.length > 0 && /\d km$/.test(m[0]);
+  }).catch(async (e) => {
+    throw new Error(`the nearest result shows its distance: ${(await page.locator('.need-card .meta').allTextContents()).slice(0, 3)}`, { cause: e });
+  });
   await context.close();
 });
 

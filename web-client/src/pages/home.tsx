@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { gql, useQuery, type ApiError } from '../api';
 import {
   ReferenceDocument, SearchNeedsDocument, TalentSearchDocument, type NeedCardFragment, type SearchNeedsQuery,
@@ -8,7 +8,7 @@ import { useT, type Key } from '../i18n';
 import { NeedCardView, accessKey } from '../needcard';
 import { navigate } from '../router';
 import { useStore } from '../store';
-import { session } from '../session';
+import { hasRole, isMerchant, session } from '../session';
 import { ErrorMessage, Loading, Page, announce, useId } from '../ui';
 
 const PAGE = 20;
@@ -46,22 +46,34 @@ export function HomePage({ search }: { search: string }) {
   const [loading, setLoading] = useState(true);
   const textId = useId('q');
 
-  useEffect(() => setForm(formFromQuery(search)), [search]);
+  // The form follows the URL when the URL changes (back button, a link) — compared with the
+  // search the form was last filled from, not in an effect: an effect runs a frame after the
+  // first render and would wipe text typed in that frame.
+  const formFor = useRef(search);
+  if (formFor.current !== search) {
+    formFor.current = search;
+    setForm(formFromQuery(search));
+  }
 
+  // Only the answer to the latest search is shown: an older, slower answer (say, the unfiltered
+  // list the page loads when it opens) arriving after a newer one is dropped.
+  const latest = useRef(0);
   const run = async (after?: string) => {
+    const mine = ++latest.current;
     setLoading(true);
     setError(null);
     try {
       const d = await gql(SearchNeedsDocument, { filter: needFilterFromForm(applied), first: PAGE, after, orderBy: orderFor(applied) });
+      if (mine !== latest.current) return;
       const nodes = d.needs.edges.map((e) => e.node);
       setResults((r) => (after ? [...r, ...nodes] : nodes));
       setPageInfo(d.needs.pageInfo);
       setTotal(d.needs.totalCount);
       announce(tr('resultsCount', { n: d.needs.totalCount }));
     } catch (e) {
-      setError(e as ApiError);
+      if (mine === latest.current) setError(e as ApiError);
     } finally {
-      setLoading(false);
+      if (mine === latest.current) setLoading(false);
     }
   };
   useEffect(() => {
@@ -77,7 +89,7 @@ export function HomePage({ search }: { search: string }) {
     e.preventDefault();
     navigate(`/${queryFromForm(form)}`);
   };
-  const set = <K extends keyof SearchForm>(k: K, v: SearchForm[K]) => setForm({ ...form, [k]: v });
+  const set = <K extends keyof SearchForm>(k: K, v: SearchForm[K]) => setForm((f) => ({ ...f, [k]: v }));
 
   const nearMe = () => {
     if (!navigator.geolocation) {
@@ -104,6 +116,16 @@ export function HomePage({ search }: { search: string }) {
         <p>
           <a class="button secondary" href="/register">{tr('register')}</a> <a href="/login">{tr('signIn')}</a>
         </p>
+      )}
+      {me && (
+        <nav aria-label={tr('quickLinks')}>
+          <ul class="quick">
+            {isMerchant(me) && <li><a class="button" href="/merchant">{tr('acceptVoucherTitle')}</a></li>}
+            <li><a class="button secondary" href="/wallet">{tr('navWallet')}</a></li>
+            <li><a class="button secondary" href="/rewards">{tr('navRewards')}</a></li>
+            {hasRole(me, 'ADMINISTRATOR') && <li><a class="button secondary" href="/admin/coins">{tr('coinPolicy')}</a></li>}
+          </ul>
+        </nav>
       )}
       <form role="search" aria-label={tr('searchNeeds')} onSubmit={submit} class="search">
         <div class="field">

@@ -10,23 +10,6 @@ import { brusselsToday } from '../needform';
 import { navigate } from '../router';
 import { Field, Page, announce, useId } from '../ui';
 
-/**
- * WORKAROUND (API gap, see the report): TalentProfile has no `person { id }` field, but
- * proposeCandidate and actOnBehalfConsent take a Person ID. A profile's ID encodes the same
- * person key, so it is converted here — the one place the client looks inside an ID.
- * Remove when the schema exposes TalentProfile.person.
- */
-export function personIdFromProfileId(profileId: string): string | null {
-  try {
-    const b64 = profileId.replace(/-/g, '+').replace(/_/g, '/');
-    const raw = atob(b64 + '==='.slice((b64.length + 3) % 4));
-    if (!raw.startsWith('TalentProfile:')) return null;
-    return btoa(`Person:${raw.slice('TalentProfile:'.length)}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  } catch {
-    return null;
-  }
-}
-
 type Profile = TalentBankQuery['talentProfiles']['edges'][number]['node'];
 
 export function MatchmakerPage() {
@@ -114,7 +97,7 @@ export function MatchmakerPage() {
 
 function PersonActions({ profile, onConsent }: { profile: Profile; onConsent: () => void }) {
   const tr = useT();
-  const personId = personIdFromProfileId(profile.id);
+  const personId = profile.personId;
   const [needText, setNeedText] = useState('');
   const [needs, setNeeds] = useState<{ id: string; title: string }[]>([]);
   const [needId, setNeedId] = useState('');
@@ -123,7 +106,6 @@ function PersonActions({ profile, onConsent }: { profile: Profile; onConsent: ()
   const [note, setNote] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const nq = useId('nq'), ns = useId('ns'), msg = useId('msg');
-  if (!personId) return null;
 
   const findNeeds = async () => {
     const d = await gql(SearchNeedsDocument, { filter: { text: needText || undefined, hasPlacesLeft: true }, first: 20 });
