@@ -114,6 +114,13 @@ export function ManageNeedPage({ id }: { id: string }) {
                 <li key={a.id} class="card applicant" data-status={a.status}>
                   <p><strong>{a.person.displayName}</strong>{a.shift && <> · {formatSpan(a.shift.startsAt, a.shift.endsAt)}</>}</p>
                   {a.message && <p class="quote">“{a.message}”</p>}
+                  {a.match && (
+                    <details class="reasons">
+                      <summary>{tr('matchScore', { n: Math.round(a.match.score * 100) })}</summary>
+                      {a.match.reasons.length > 0 && <><p>{tr('whyFits')}</p><ul>{a.match.reasons.map((r) => <li key={r.code + r.text}>{r.text}</li>)}</ul></>}
+                      {a.match.missing.length > 0 && <><p>{tr('whatMissing')}</p><ul>{a.match.missing.map((r) => <li key={r.code + r.text}>{r.text}</li>)}</ul></>}
+                    </details>
+                  )}
                   {(a.person.email || a.person.phone) && <p class="meta">{[a.person.email, a.person.phone].filter(Boolean).join(' · ')}</p>}
                   {a.minutesConfirmed != null && <p>{tr('hoursN', { n: formatNumber(a.minutesConfirmed / 60, undefined, { maximumFractionDigits: 1 }) })}</p>}
                   <div class="actions">
