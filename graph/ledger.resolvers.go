@@ -187,6 +187,17 @@ func (r *queryResolver) CoinIssuer(ctx context.Context) (*ledger.Account, error)
 	return &a, err
 }
 
+// CoinIssuers is the resolver for the coinIssuers field.
+func (r *queryResolver) CoinIssuers(ctx context.Context) ([]ledger.Account, error) {
+	if _, err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := r.Ledger.CityIssuer(ctx); err != nil { // exists before it is first funded
+		return nil, err
+	}
+	return r.Ledger.AccountsOfKind(ctx, ledger.KindIssuer)
+}
+
 // LedgerAudit is the resolver for the ledgerAudit field.
 func (r *queryResolver) LedgerAudit(ctx context.Context) (*ledger.AuditReport, error) {
 	if _, err := requireAdmin(ctx); err != nil {
@@ -239,7 +250,12 @@ func (r *walletResolver) Entries(ctx context.Context, obj *ledger.Account, first
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.WalletEntryConnection{Edges: make([]model.WalletEntryEdge, len(page.Entries)), PageInfo: &model.PageInfo{HasNextPage: page.HasNextPage}}
+	total, err := r.Ledger.EntryCount(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.WalletEntryConnection{Edges: make([]model.WalletEntryEdge, len(page.Entries)), PageInfo: &model.PageInfo{HasNextPage: page.HasNextPage},
+		TotalCount: total}
 	for i := range page.Entries {
 		e := &page.Entries[i]
 		conn.Edges[i] = model.WalletEntryEdge{Cursor: relay.Cursor(e.Cursor()), Node: e}

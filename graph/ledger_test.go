@@ -11,7 +11,7 @@ import (
 
 const (
 	walletQuery = `{ wallet { id balance entries(first: 10) { edges { node { kind amount balanceAfter description
-		memo need { id title } minutes transactionId reversed at } } pageInfo { hasNextPage } }
+		memo need { id title } minutes transactionId reversed at } } pageInfo { hasNextPage } totalCount }
 		yearStatement { opening earned spent received given expired corrections closing } } }`
 	fundMutation = `mutation($in: FundIssuerInput!) { fundIssuer(input: $in) { issuer { id balance }
 		transaction { id amount } userErrors { field code message } } }`
@@ -32,7 +32,8 @@ type walletData struct {
 		ID      string
 		Balance int
 		Entries struct {
-			Edges []struct{ Node walletEntry }
+			Edges      []struct{ Node walletEntry }
+			TotalCount int
 		}
 		YearStatement struct {
 			Opening, Earned, Spent, Received, Given, Expired, Corrections, Closing int
@@ -187,10 +188,17 @@ func TestFundIssuerIsIdempotentAndRefusesAReusedKeyForAnotherAmount(t *testing.T
 		"This key was already used for another request. Please try again.")
 	bad := fund(t, admin, 0, "budget-zero")
 	volWantUserError(t, bad.FundIssuer.UserErrors, []string{"input", "amount"}, "OUT_OF_RANGE", "")
-	var iss struct{ CoinIssuer struct{ Balance int } }
-	admin.MustData(t, `{ coinIssuer { balance } }`, nil, &iss)
-	if iss.CoinIssuer.Balance != 700 {
-		t.Fatalf("issuer balance %d", iss.CoinIssuer.Balance)
+	var iss struct {
+		CoinIssuer  struct{ Balance int }
+		CoinIssuers []struct {
+			Balance      int
+			Organisation *struct{ ID string }
+		}
+	}
+	admin.MustData(t, `{ coinIssuer { balance } coinIssuers { balance organisation { id } } }`, nil, &iss)
+	if iss.CoinIssuer.Balance != 700 || len(iss.CoinIssuers) != 1 || iss.CoinIssuers[0].Balance != 700 ||
+		iss.CoinIssuers[0].Organisation != nil {
+		t.Fatalf("issuers: %+v", iss)
 	}
 }
 
@@ -264,7 +272,7 @@ func TestReverseTransactionCorrectsAMintOnceAndTheAuditStaysClean(t *testing.T) 
 		t.Fatalf("reverse: %+v", rev.ReverseTransaction)
 	}
 	w := readWallet(t, vol)
-	if w.Wallet.Balance != 0 || len(w.Wallet.Entries.Edges) != 2 {
+	if w.Wallet.Balance != 0 || len(w.Wallet.Entries.Edges) != 2 || w.Wallet.Entries.TotalCount != 2 {
 		t.Fatalf("after reversal: %+v", w.Wallet)
 	}
 	if c := w.Wallet.Entries.Edges[0].Node; c.Kind != "CORRECTION" || c.Amount != -50 || c.Memo == nil || *c.Memo != "Wrong shift" {

@@ -565,6 +565,7 @@ type ComplexityRoot struct {
 	Query struct {
 		CandidatesForNeed    func(childComplexity int, needID string, first *int) int
 		CoinIssuer           func(childComplexity int) int
+		CoinIssuers          func(childComplexity int) int
 		CoinPolicy           func(childComplexity int) int
 		CoinPolicyHistory    func(childComplexity int) int
 		Districts            func(childComplexity int) int
@@ -833,8 +834,9 @@ type ComplexityRoot struct {
 	}
 
 	WalletEntryConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	WalletEntryEdge struct {
@@ -1111,6 +1113,7 @@ type QueryResolver interface {
 	CoinPolicy(ctx context.Context) (*ledger.Policy, error)
 	CoinPolicyHistory(ctx context.Context) ([]ledger.Policy, error)
 	CoinIssuer(ctx context.Context) (*ledger.Account, error)
+	CoinIssuers(ctx context.Context) ([]ledger.Account, error)
 	LedgerAudit(ctx context.Context) (*ledger.AuditReport, error)
 	RecommendedNeeds(ctx context.Context, first *int) ([]recommend.NeedMatch, error)
 	CandidatesForNeed(ctx context.Context, needID string, first *int) ([]recommend.CandidateMatch, error)
@@ -3380,6 +3383,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CoinIssuer(childComplexity), true
+	case "Query.coinIssuers":
+		if e.ComplexityRoot.Query.CoinIssuers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CoinIssuers(childComplexity), true
 	case "Query.coinPolicy":
 		if e.ComplexityRoot.Query.CoinPolicy == nil {
 			break
@@ -4523,6 +4532,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WalletEntryConnection.PageInfo(childComplexity), true
+	case "WalletEntryConnection.totalCount":
+		if e.ComplexityRoot.WalletEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletEntryConnection.TotalCount(childComplexity), true
 
 	case "WalletEntryEdge.cursor":
 		if e.ComplexityRoot.WalletEntryEdge.Cursor == nil {
@@ -5134,6 +5149,7 @@ type WalletEntryEdge {
 type WalletEntryConnection {
   edges: [WalletEntryEdge!]!
   pageInfo: PageInfo!
+  totalCount: Int!
 }
 
 """
@@ -5270,6 +5286,8 @@ extend type Query {
   coinPolicyHistory: [CoinPolicy!]!
   "The city's minting budget (administrators)."
   coinIssuer: CoinIssuer!
+  "Every minting budget: the city's and those of organisations the city funds (administrators)."
+  coinIssuers: [CoinIssuer!]!
   "Rebuild every balance from the postings and compare (administrators)."
   ledgerAudit: LedgerAudit!
 }
@@ -8020,6 +8038,8 @@ func (ec *executionContext) childFields_WalletEntryConnection(ctx context.Contex
 		return ec.fieldContext_WalletEntryConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_WalletEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_WalletEntryConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WalletEntryConnection", field.Name)
 }
@@ -18561,6 +18581,38 @@ func (ec *executionContext) fieldContext_Query_coinIssuer(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_coinIssuers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coinIssuers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CoinIssuers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ledger.Account) graphql.Marshaler {
+			return ec.marshalNCoinIssuer2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coinIssuers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoinIssuer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_ledgerAudit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23370,6 +23422,29 @@ func (ec *executionContext) fieldContext_WalletEntryConnection_pageInfo(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WalletEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WalletEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletEntryConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _WalletEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WalletEntryEdge) (ret graphql.Marshaler) {
@@ -35651,6 +35726,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "coinIssuers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_coinIssuers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "ledgerAudit":
 			field := field
 
@@ -39858,6 +39955,11 @@ func (ec *executionContext) _WalletEntryConnection(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "totalCount":
+			out.Values[i] = ec._WalletEntryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41076,6 +41178,22 @@ func (ec *executionContext) unmarshalNCloseNeedInput2githubᚗcomᚋhelpendeᚑh
 
 func (ec *executionContext) marshalNCoinIssuer2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx context.Context, sel ast.SelectionSet, v ledger.Account) graphql.Marshaler {
 	return ec._CoinIssuer(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCoinIssuer2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []ledger.Account) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoinIssuer2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCoinIssuer2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAccount(ctx context.Context, sel ast.SelectionSet, v *ledger.Account) graphql.Marshaler {

@@ -812,8 +812,9 @@ type VoucherPayload struct {
 }
 
 type WalletEntryConnection struct {
-	Edges    []WalletEntryEdge `json:"edges"`
-	PageInfo *PageInfo         `json:"pageInfo"`
+	Edges      []WalletEntryEdge `json:"edges"`
+	PageInfo   *PageInfo         `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
 }
 
 type WalletEntryEdge struct {

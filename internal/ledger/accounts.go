@@ -157,3 +157,25 @@ func (s *Service) KindBalance(ctx context.Context, kind string) (int64, error) {
 	}
 	return n, nil
 }
+
+// AccountsOfKind lists every account of a kind (issuers, merchants, ...), the city's own first.
+func (s *Service) AccountsOfKind(ctx context.Context, kind string) ([]Account, error) {
+	out := []Account{}
+	if err := s.db.SelectContext(ctx, &out, `SELECT `+accountColumns+` FROM ledger_accounts WHERE kind = $1
+		ORDER BY owner_id NULLS FIRST, id LIMIT 1000`, kind); err != nil {
+		return nil, fmt.Errorf("list %s accounts: %w", kind, err)
+	}
+	return out, nil
+}
+
+// EntryCount is how many postings an account has.
+func (s *Service) EntryCount(ctx context.Context, accountID string) (int, error) {
+	var n int
+	if !validID(accountID) {
+		return 0, nil
+	}
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM ledger_postings WHERE account_id = $1`, accountID); err != nil {
+		return 0, fmt.Errorf("count entries: %w", err)
+	}
+	return n, nil
+}
