@@ -44,8 +44,11 @@ test('coordinator confirms a whole shift, endorses and thanks', async () => {
   const attended = page.locator('.applicant[data-status="ATTENDED"]').first();
   await attended.waitFor();
   const name = (await attended.locator('strong').first().textContent()).trim();
-  await attended.getByLabel(`Bedankje voor ${name}`).fill('Dank je wel voor je hulp!');
-  await attended.getByRole('button', { name: named('Bedankje sturen', name) }).click();
+  // Live updates of the confirmed applications may reorder the cards meanwhile: find this
+  // person's card by name, not by position.
+  const card = page.locator('.applicant[data-status="ATTENDED"]').filter({ has: page.getByLabel(`Bedankje voor ${name}`) }).first();
+  await card.getByLabel(`Bedankje voor ${name}`).fill('Dank je wel voor je hulp!');
+  await card.getByRole('button', { name: named('Bedankje sturen', name) }).click();
   await announced(page, /Je bedankje is verstuurd/);
   await context.close();
 });
