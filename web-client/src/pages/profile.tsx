@@ -20,10 +20,19 @@ export function ProfilePage() {
   const aboutId = useId('about'), tqId = useId('tq'), pickId = useId('pick'), levelId = useId('lvl');
   useEffect(() => setAbout(p?.about ?? ''), [p?.about]);
 
+  // The choice shows at once (optimistic); it goes back if the server refuses it.
+  const [chosenVis, setChosenVis] = useState<ProfileVisibility | null>(null);
+  const shownVis = chosenVis ?? p?.visibility ?? 'PRIVATE';
   const setVis = async (v: ProfileVisibility) => {
-    const d = await gql(SetVisibilityDocument, { input: { visibility: v } });
-    if (d.setProfileVisibility.userErrors.length) announce(d.setProfileVisibility.userErrors[0].message);
-    else announce(tr('visibilitySaved'));
+    setChosenVis(v);
+    const d = await gql(SetVisibilityDocument, { input: { visibility: v } }).catch((err) => {
+      setChosenVis(null);
+      throw err;
+    });
+    if (d.setProfileVisibility.userErrors.length) {
+      setChosenVis(null);
+      announce(d.setProfileVisibility.userErrors[0].message);
+    } else announce(tr('visibilitySaved'));
     q.reload();
   };
   const saveAbout = async (e: Event) => {
@@ -67,7 +76,7 @@ export function ProfilePage() {
             <legend>{tr('whoSeesProfile')}</legend>
             {VIS.map((v) => (
               <label class="check" key={v}>
-                <input type="radio" name="visibility" value={v} checked={(p?.visibility ?? 'PRIVATE') === v} onChange={() => setVis(v)} />
+                <input type="radio" name="visibility" value={v} checked={shownVis === v} onChange={() => setVis(v)} />
                 <span><strong>{tr(`vis_${v}` as Key)}</strong><br /><span class="hint">{tr(`visHint_${v}` as Key)}</span></span>
               </label>
             ))}
