@@ -13,6 +13,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/relay"
 	"github.com/helpende-handen/helpende-handen/internal/talent"
+	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
 // SessionCookies sets and clears the session cookie on the current HTTP response.
@@ -148,4 +149,22 @@ func (r *Resolver) ownResult(ctx context.Context, p *talent.Profile) (*talent.Re
 		return nil, err
 	}
 	return &talent.Result{Profile: *p, DisplayName: person.DisplayName}, nil
+}
+
+// viewerAndNeed returns the signed-in viewer and the need with this global ID, if the viewer
+// may see it (errs.ErrNotFound otherwise, also for an ID that is not a need's).
+func (r *Resolver) viewerAndNeed(ctx context.Context, needID string) (*accounts.Viewer, *volunteering.Need, error) {
+	v, err := requireViewer(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := relay.FromID(typeNeed, needID)
+	if err != nil {
+		return nil, nil, errs.ErrNotFound
+	}
+	n, err := r.Volunteering.Need(ctx, v, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, n, nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/helpende-handen/helpende-handen/graph/generated"
 	"github.com/helpende-handen/helpende-handen/graph/model"
-	"github.com/helpende-handen/helpende-handen/internal/errs"
 	"github.com/helpende-handen/helpende-handen/internal/matching"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
 	"github.com/helpende-handen/helpende-handen/internal/relay"
@@ -83,15 +82,7 @@ func (r *queryResolver) RecommendedNeeds(ctx context.Context, first *int) ([]rec
 
 // CandidatesForNeed is the resolver for the candidatesForNeed field.
 func (r *queryResolver) CandidatesForNeed(ctx context.Context, needID string, first *int) ([]recommend.CandidateMatch, error) {
-	v, err := requireViewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	key, err := relay.FromID(typeNeed, needID)
-	if err != nil {
-		return nil, errs.ErrNotFound
-	}
-	n, err := r.Volunteering.Need(ctx, v, key)
+	v, n, err := r.viewerAndNeed(ctx, needID)
 	if err != nil {
 		return nil, err
 	}

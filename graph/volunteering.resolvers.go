@@ -784,20 +784,12 @@ func (r *shiftResolver) Status(ctx context.Context, obj *volunteering.Shift) (mo
 
 // ApplicationChanged is the resolver for the applicationChanged field.
 func (r *subscriptionResolver) ApplicationChanged(ctx context.Context, needID string) (<-chan *volunteering.Application, error) {
-	v, err := requireViewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	key, err := relay.FromID(typeNeed, needID)
-	if err != nil {
-		return nil, errs.ErrNotFound
-	}
-	n, err := r.Volunteering.Need(ctx, v, key)
+	v, n, err := r.viewerAndNeed(ctx, needID)
 	if err != nil {
 		return nil, err
 	}
 	manager := r.Volunteering.CanManageNeed(ctx, v, n)
-	in := r.Broker.Subscribe(ctx, key)
+	in := r.Broker.Subscribe(ctx, n.ID)
 	out := make(chan *volunteering.Application, 1)
 	go func() {
 		defer close(out)

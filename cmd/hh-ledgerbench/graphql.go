@@ -9,9 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -29,19 +27,6 @@ const (
 	giftMutation = `mutation Gift($in: TransferCoinsInput!) { transferCoins(input: $in) { wallet { balance } userErrors { code message } } }`
 	fundMutation = `mutation Fund($in: FundIssuerInput!) { fundIssuer(input: $in) { issuer { balance } userErrors { code message } } }`
 )
-
-// checkLoopback refuses endpoints that are not on this machine.
-func checkLoopback(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	host := u.Hostname()
-	if ip := net.ParseIP(host); !(host == "localhost" || (ip != nil && ip.IsLoopback())) {
-		return fmt.Errorf("-graphql must point at 127.0.0.1 or localhost, not %q", host)
-	}
-	return nil
-}
 
 // runGraphQL drives coin transfers through the GraphQL endpoint of a running server (on the
 // same database): transferCoins between residents, or, with -hot, fundIssuer of 1 coin at a

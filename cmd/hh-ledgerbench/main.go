@@ -108,17 +108,12 @@ func parse(args []string) (config, error) {
 		return c, fmt.Errorf("with -graphql, -wallets must be 2..%d (each is a registered resident)", maxGraphQLWallets)
 	}
 	if c.graphql != "" {
-		if err := checkLoopback(c.graphql); err != nil {
+		if err := checkLoopback("-graphql", c.graphql); err != nil {
 			return c, err
 		}
 	}
-	u, err := url.Parse(c.url)
-	if err != nil {
-		return c, fmt.Errorf("-database-url: %w", err)
-	}
-	host := u.Hostname()
-	if ip := net.ParseIP(host); !(host == "localhost" || (ip != nil && ip.IsLoopback())) {
-		return c, fmt.Errorf("-database-url must point at 127.0.0.1 or localhost, not %q", host)
+	if err := checkLoopback("-database-url", c.url); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -361,6 +356,19 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d transfers failed with errors", failed)
+	}
+	return nil
+}
+
+// checkLoopback refuses addresses (flag's value) that are not on this machine.
+func checkLoopback(flag, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", flag, err)
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); !(host == "localhost" || (ip != nil && ip.IsLoopback())) {
+		return fmt.Errorf("%s must point at 127.0.0.1 or localhost, not %q", flag, host)
 	}
 	return nil
 }

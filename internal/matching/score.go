@@ -238,43 +238,24 @@ func (nv *needView) local() []shiftInfo {
 	return nv.shifts
 }
 
-// dedupTalents keeps one ask per key (required wins, highest level wins).
+// dedupTalents keeps one ask per talent (required wins, highest level wins).
 func dedupTalents(in []TalentAsk) []TalentAsk {
-	dup := false
-	for i := 1; i < len(in) && !dup; i++ {
-		for j := 0; j < i; j++ {
-			if in[i].Key == in[j].Key {
-				dup = true
-				break
-			}
-		}
-	}
-	if !dup {
-		return in
-	}
-	var out []TalentAsk
-	for _, a := range in {
-		merged := false
-		for k := range out {
-			if out[k].Key == a.Key {
-				out[k].Required = out[k].Required || a.Required
-				out[k].MinLevel = max(out[k].MinLevel, a.MinLevel)
-				merged = true
-				break
-			}
-		}
-		if !merged {
-			out = append(out, a)
-		}
-	}
-	return out
+	return dedupAsks(in, func(a *TalentAsk) (string, *bool, *int) { return a.Key, &a.Required, &a.MinLevel })
 }
 
+// dedupLangs keeps one ask per language (required wins, highest level wins).
 func dedupLangs(in []LanguageAsk) []LanguageAsk {
+	return dedupAsks(in, func(a *LanguageAsk) (string, *bool, *int) { return a.Code, &a.Required, &a.MinLevel })
+}
+
+// dedupAsks merges asks with the same key: required if any is, the highest minimum level.
+// Without duplicates (the common case) it returns in as it is, without allocating.
+func dedupAsks[T any](in []T, fields func(*T) (key string, required *bool, minLevel *int)) []T {
 	dup := false
 	for i := 1; i < len(in) && !dup; i++ {
+		ki, _, _ := fields(&in[i])
 		for j := 0; j < i; j++ {
-			if in[i].Code == in[j].Code {
+			if kj, _, _ := fields(&in[j]); ki == kj {
 				dup = true
 				break
 			}
@@ -283,13 +264,14 @@ func dedupLangs(in []LanguageAsk) []LanguageAsk {
 	if !dup {
 		return in
 	}
-	var out []LanguageAsk
+	var out []T
 	for _, a := range in {
+		ka, ra, la := fields(&a)
 		merged := false
 		for k := range out {
-			if out[k].Code == a.Code {
-				out[k].Required = out[k].Required || a.Required
-				out[k].MinLevel = max(out[k].MinLevel, a.MinLevel)
+			if ko, ro, lo := fields(&out[k]); ko == ka {
+				*ro = *ro || *ra
+				*lo = max(*lo, *la)
 				merged = true
 				break
 			}
