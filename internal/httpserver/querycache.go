@@ -379,6 +379,11 @@ func (q *QueryCache) InterceptResponse(ctx context.Context, next graphql.Respons
 	led := false
 	res, _, _ := q.group.Do(key, func() (any, error) {
 		led = true
+		// A rebuild that finished between our read above and now has stored the entry:
+		// read it again rather than build it twice.
+		if e, err := q.redis.GetEntry(ctx, key); err == nil && e != nil && e.Fresh(time.Now()) {
+			return result{resp: &graphql.Response{Data: e.Data}}, nil
+		}
 		locked, err := q.redis.TryLock(ctx, key+":lock", p.ttl)
 		if err == nil && !locked {
 			// Another instance rebuilds it: wait briefly for its answer.
