@@ -91,6 +91,7 @@ export async function announced(page, re) {
   }
 }
 
-/** The accessible name "Label: who" of a button whose "who" part is screen-reader only text. */
-export const named = (label, who) => new RegExp(`^${esc(label)}\\s*:\\s*${esc(who)}$`);
+/** The accessible name "Label: who" of a button whose "who" part is screen-reader only
+ * text, perhaps followed by "(when)" where one person can appear on several cards. */
+export const named = (label, who) => new RegExp(`^${esc(label)}\\s*:\\s*${esc(who)}(\\s*\\(.*\\))?$`);
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

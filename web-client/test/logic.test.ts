@@ -9,7 +9,7 @@ import fr from '../src/i18n/fr';
 import ar from '../src/i18n/ar';
 import { fieldErrors, requestHeaders } from '../src/api';
 import { needInput, emptyNeedForm, brusselsToday } from '../src/needform';
-import { groupByStatus, upsert } from '../src/applicants';
+import { groupByStatus, ordered, upsert } from '../src/applicants';
 import { aggregate, pct } from '../src/impact';
 import { safeNext } from '../src/pages/auth';
 import {
@@ -153,6 +153,17 @@ describe('applicants and impact', () => {
     expect(upsert([a], b).map((x) => x.id)).toEqual(['2', '1']);
     expect(upsert([a, b], { ...a, status: 'ACCEPTED' }).find((x) => x.id === '1')!.status).toBe('ACCEPTED');
     expect(groupByStatus([{ status: 'ACCEPTED' }, { status: 'PENDING' }]).map(([s]) => s)).toEqual(['PENDING', 'ACCEPTED']);
+  });
+  it('keeps applications made at the same moment in one order, whichever order they arrive in', () => {
+    const at = '2026-01-01T10:00:00Z';
+    const x = { id: 'b', createdAt: at, status: 'ATTENDED' };
+    const y = { id: 'a', createdAt: at, status: 'ATTENDED' };
+    const z = { id: 'c', createdAt: '2026-01-02T10:00:00Z', status: 'ACCEPTED' };
+    const want = ['c', 'a', 'b'];
+    expect(ordered([x, y, z]).map((v) => v.id)).toEqual(want);
+    expect(ordered([z, y, x]).map((v) => v.id)).toEqual(want);
+    expect(upsert([y, x, z], { ...x, status: 'ATTENDED' }).map((v) => v.id)).toEqual(want);
+    expect(upsert(ordered([x, z]), y).map((v) => v.id)).toEqual(want);
   });
   it('sums impact rows and never counts suppressed groups as zero', () => {
     const d = { id: 'D1', name: 'Berchem' };

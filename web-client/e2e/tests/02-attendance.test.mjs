@@ -28,13 +28,17 @@ test('coordinator confirms a whole shift, endorses and thanks', async () => {
   await page.getByRole('heading', { level: 1, name: target.need.title }).waitFor();
 
   // One volunteer confirmed on their own, with an endorsed talent, when there are several.
-  const single = page.locator('.applicant[data-status="ACCEPTED"]').filter({ has: page.locator('fieldset') }).first();
-  if (target.count > 1 && (await single.count())) {
+  // Cards are found by application, never by position: live updates and reloads may
+  // arrive in any order, and one person can have several applications for a need.
+  const withForm = page.locator('.applicant[data-status="ACCEPTED"]').filter({ has: page.locator('fieldset') });
+  if (target.count > 1 && (await withForm.count())) {
+    const appId = await withForm.first().getAttribute('data-id');
+    const single = page.locator(`.applicant[data-id="${appId}"]`);
     const who = (await single.locator('strong').first().textContent()).trim();
     await single.locator('fieldset input[type=checkbox]').first().check();
     await single.getByRole('button', { name: named('Aanwezigheid bevestigen', who) }).click();
     await announced(page, /Bevestigd voor 1 persoon/);
-    await page.locator('.applicant[data-status="ATTENDED"]', { hasText: who }).waitFor();
+    await page.locator(`.applicant[data-id="${appId}"][data-status="ATTENDED"]`).waitFor();
   }
   await page.getByRole('button', { name: /^Aanwezigheid bevestigen voor iedereen/ }).first().click();
   await announced(page, /Bevestigd voor/);
@@ -43,10 +47,8 @@ test('coordinator confirms a whole shift, endorses and thanks', async () => {
   await page.waitForFunction(() => !document.querySelector('.loading'));
   const attended = page.locator('.applicant[data-status="ATTENDED"]').first();
   await attended.waitFor();
-  const name = (await attended.locator('strong').first().textContent()).trim();
-  // Live updates of the confirmed applications may reorder the cards meanwhile: find this
-  // person's card by name, not by position.
-  const card = page.locator('.applicant[data-status="ATTENDED"]').filter({ has: page.getByLabel(`Bedankje voor ${name}`) }).first();
+  const card = page.locator(`.applicant[data-id="${await attended.getAttribute('data-id')}"]`);
+  const name = (await card.locator('strong').first().textContent()).trim();
   await card.getByLabel(`Bedankje voor ${name}`).fill('Dank je wel voor je hulp!');
   await card.getByRole('button', { name: named('Bedankje sturen', name) }).click();
   await announced(page, /Je bedankje is verstuurd/);

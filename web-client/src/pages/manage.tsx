@@ -4,7 +4,7 @@ import {
   AcceptApplicationDocument, ApplicationChangedDocument, CandidatesDocument, ConfirmAttendanceDocument, DeclineApplicationDocument,
   ManageNeedDocument, ThankVolunteerDocument, type ApplicantFieldsFragment, type CandidatesQuery,
 } from '../gql/graphql';
-import { groupByStatus, upsert } from '../applicants';
+import { groupByStatus, ordered, upsert } from '../applicants';
 import { formatNumber, formatSpan, useT, type Key } from '../i18n';
 import { ErrorMessage, Loading, Page, announce, useId } from '../ui';
 import { statusKey } from './need';
@@ -20,7 +20,7 @@ export function ManageNeedPage({ id }: { id: string }) {
   const n = q.data?.need;
 
   useEffect(() => {
-    if (n) setApps(n.applications.edges.map((e) => e.node));
+    if (n) setApps(ordered(n.applications.edges.map((e) => e.node)));
   }, [q.data]);
 
   // Live: new and changed applications arrive without a reload.
@@ -111,7 +111,7 @@ export function ManageNeedPage({ id }: { id: string }) {
             <h3>{tr(statusKey(status))} ({formatNumber(list.length)})</h3>
             <ul class="cards">
               {list.map((a) => (
-                <li key={a.id} class="card applicant" data-status={a.status}>
+                <li key={a.id} class="card applicant" data-status={a.status} data-id={a.id}>
                   <p><strong>{a.person.displayName}</strong>{a.shift && <> · {formatSpan(a.shift.startsAt, a.shift.endsAt)}</>}</p>
                   {a.message && <p class="quote">“{a.message}”</p>}
                   {a.match && (
@@ -126,8 +126,8 @@ export function ManageNeedPage({ id }: { id: string }) {
                   <div class="actions">
                     {(a.status === 'PENDING' || a.status === 'WAITING') && (
                       <>
-                        <button type="button" onClick={() => act('accept', a)}>{tr('accept')}<span class="sr-only">: {a.person.displayName}</span></button>
-                        <button type="button" class="secondary" onClick={() => act('decline', a)}>{tr('decline')}<span class="sr-only">: {a.person.displayName}</span></button>
+                        <button type="button" onClick={() => act('accept', a)}>{tr('accept')}<Who app={a} /></button>
+                        <button type="button" class="secondary" onClick={() => act('decline', a)}>{tr('decline')}<Who app={a} /></button>
                       </>
                     )}
                   </div>
@@ -184,7 +184,7 @@ function ConfirmOne({ app, talents, flexible, onDone }: { app: App; talents: { i
     }
   };
   return (
-    <form onSubmit={confirm} class="subform" aria-label={`${tr('confirmAttendance')}: ${app.person.displayName}`}>
+    <form onSubmit={confirm} class="subform" aria-label={`${tr('confirmAttendance')}: ${app.person.displayName}${app.shift ? ` (${formatSpan(app.shift.startsAt, app.shift.endsAt)})` : ''}`}>
       {flexible && (
         <div class="field">
           <label for={minId}>{tr('minutesWorked')}</label>
@@ -202,9 +202,15 @@ function ConfirmOne({ app, talents, flexible, onDone }: { app: App; talents: { i
           ))}
         </fieldset>
       )}
-      <button type="submit">{tr('confirmAttendance')}<span class="sr-only">: {app.person.displayName}</span></button>
+      <button type="submit">{tr('confirmAttendance')}<Who app={app} /></button>
     </form>
   );
+}
+
+/** Screen-reader text naming the volunteer and, as one person can have several
+ * applications for a need, the shift: every button on the list has its own name. */
+function Who({ app }: { app: App }) {
+  return <span class="sr-only">: {app.person.displayName}{app.shift && ` (${formatSpan(app.shift.startsAt, app.shift.endsAt)})`}</span>;
 }
 
 function Thank({ app }: { app: App }) {
@@ -225,10 +231,10 @@ function Thank({ app }: { app: App }) {
   return (
     <form onSubmit={send} class="subform">
       <div class="field">
-        <label for={id}>{tr('thankMessage', { name: app.person.displayName })}</label>
+        <label for={id}>{tr('thankMessage', { name: app.person.displayName })}{app.shift && <span class="sr-only"> ({formatSpan(app.shift.startsAt, app.shift.endsAt)})</span>}</label>
         <textarea id={id} rows={2} value={msg} onInput={(e) => setMsg((e.target as HTMLTextAreaElement).value)} />
       </div>
-      <button type="submit" class="secondary">{tr('sendThanks')}<span class="sr-only">: {app.person.displayName}</span></button>
+      <button type="submit" class="secondary">{tr('sendThanks')}<Who app={app} /></button>
     </form>
   );
 }
