@@ -88,18 +88,37 @@ func generateWeekly(ctx context.Context, tx *sqlx.Tx, needID string, p *Pattern,
 }
 
 // ExtendWeeklyNeeds generates the shifts of open weekly needs that came within their
-// weeks-ahead horizon. Idempotent; run it periodically.
+// weeks-ahead horizon: only those after each need's last shift, so a run where nothing
+// came due writes nothing (a city of 100,000 needs costs one query, not a transaction per
+// need). Idempotent; run it periodically.
 func (s *Service) ExtendWeeklyNeeds(ctx context.Context) (int, error) {
-	var needs []Need
-	if err := s.db.SelectContext(ctx, &needs, `SELECT `+needColumns+` FROM needs
-		WHERE schedule = 'WEEKLY' AND status IN ('DRAFT', 'OPEN', 'FILLED')`); err != nil {
+	var needs []struct {
+		Need
+		LastStart *time.Time `db:"last_start"`
+	}
+	if err := s.db.SelectContext(ctx, &needs, `SELECT `+needColumns+`,
+			(SELECT max(sh.starts_at) FROM shifts sh WHERE sh.need_id = needs.id) AS last_start
+		FROM needs WHERE schedule = 'WEEKLY' AND status IN ('DRAFT', 'OPEN', 'FILLED')`); err != nil {
 		return 0, fmt.Errorf("load weekly needs: %w", err)
 	}
+	now := s.Now()
 	added := 0
 	for i := range needs {
-		n := &needs[i]
+		n := &needs[i].Need
+		p := n.WeeklyPattern()
+		if p == nil {
+			continue
+		}
+		from := now
+		if last := needs[i].LastStart; last != nil && !last.Before(from) {
+			from = last.Add(time.Second)
+		}
+		specs := WeeklyOccurrences(p, from, now.AddDate(0, 0, 7*p.WeeksAhead))
+		if len(specs) == 0 {
+			continue
+		}
 		err := database.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-			sh, err := generateWeekly(ctx, tx, n.ID, n.WeeklyPattern(), s.Now())
+			sh, err := insertShifts(ctx, tx, n.ID, specs)
 			if err != nil {
 				return err
 			}
