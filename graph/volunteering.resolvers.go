@@ -13,7 +13,6 @@ import (
 	"github.com/helpende-handen/helpende-handen/graph/generated"
 	"github.com/helpende-handen/helpende-handen/graph/model"
 	"github.com/helpende-handen/helpende-handen/internal/accounts"
-	"github.com/helpende-handen/helpende-handen/internal/errs"
 	"github.com/helpende-handen/helpende-handen/internal/i18n"
 	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/reference"
@@ -383,15 +382,9 @@ func (r *needResolver) ID(ctx context.Context, obj *volunteering.Need) (string, 
 
 // Organisation is the resolver for the organisation field.
 func (r *needResolver) Organisation(ctx context.Context, obj *volunteering.Need) (*organisations.Organisation, error) {
-	// A need is only visible when its organisation may be seen (published needs need an approved one).
-	os, err := r.Orgs.GetMany(ctx, &accounts.Viewer{IsAdmin: true}, []string{obj.OrganisationID})
-	if err != nil {
-		return nil, err
-	}
-	if os[0] == nil {
-		return nil, errs.ErrNotFound
-	}
-	return os[0], nil
+	// A need is only visible when its organisation may be seen (published needs need an
+	// approved one); a page of needs asks for their organisations in one query.
+	return r.publicOrganisation(ctx, obj.OrganisationID)
 }
 
 // Status is the resolver for the status field.

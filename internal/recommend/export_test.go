@@ -28,6 +28,5 @@ func (s *Service) NeedPool(ctx context.Context, personID string) ([]string, matc
 
 // MatchingNeeds loads needs as matching sees them.
 func (s *Service) MatchingNeeds(ctx context.Context, ids []string) ([]matching.Need, error) {
-	ns, _, err := s.needs(ctx, ids)
-	return ns, err
+	return s.needs(ctx, ids)
 }

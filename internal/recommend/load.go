@@ -94,77 +94,85 @@ func (s *Service) people(ctx context.Context, ids []string) (map[string]matching
 	return out, nil
 }
 
-// needs loads what matching needs about needs, keeping the order of ids.
-func (s *Service) needs(ctx context.Context, ids []string) ([]matching.Need, map[string]*volunteering.Need, error) {
-	byID, err := s.vol.Needs(ctx, ids)
+// needs loads what matching needs about needs, keeping the order of ids, in one query:
+// the columns matching reads (never the descriptions, which only the shown needs need),
+// the talents asked, the next 12 shifts with places left and the number of live
+// applications, as arrays beside each need.
+func (s *Service) needs(ctx context.Context, ids []string) ([]matching.Need, error) {
+	var rows []struct {
+		ID            string         `db:"id"`
+		Themes        pq.StringArray `db:"themes"`
+		Languages     pq.StringArray `db:"languages"`
+		Accessibility pq.StringArray `db:"accessibility"`
+		Remote        bool           `db:"remote"`
+		Flexible      bool           `db:"flexible"`
+		District      *string        `db:"district_key"`
+		Lat           *float64       `db:"lat"`
+		Lon           *float64       `db:"lon"`
+		MinAge        *int           `db:"min_age"`
+		PlacesLeft    int            `db:"places_left"`
+		TalentKeys    pq.StringArray `db:"talent_keys"`
+		TalentReq     pq.BoolArray   `db:"talent_required"`
+		TalentLevels  pq.Int64Array  `db:"talent_levels"`
+		ShiftStarts   pq.Int64Array  `db:"shift_starts"`
+		ShiftEnds     pq.Int64Array  `db:"shift_ends"`
+		Applicants    int            `db:"applicants"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT n.id, n.themes, n.languages, n.accessibility, n.remote, n.schedule = $2 AS flexible, n.district_key,
+			n.lat, n.lon, n.min_age, n.places_left,
+			coalesce(t.keys, '{}') AS talent_keys, coalesce(t.required, '{}') AS talent_required,
+			coalesce(t.levels, '{}') AS talent_levels,
+			coalesce(sh.starts, '{}') AS shift_starts, coalesce(sh.ends, '{}') AS shift_ends,
+			(SELECT count(*) FROM applications a WHERE a.need_id = n.id
+				AND a.status IN ('PENDING', 'ACCEPTED', 'WAITING')) AS applicants
+		FROM needs n
+		LEFT JOIN LATERAL (SELECT array_agg(nt.talent_key ORDER BY nt.talent_key) AS keys,
+				array_agg(nt.required ORDER BY nt.talent_key) AS required,
+				array_agg(nt.min_level ORDER BY nt.talent_key) AS levels
+			FROM need_talents nt WHERE nt.need_id = n.id) t ON true
+		LEFT JOIN LATERAL (SELECT array_agg(floor(extract(epoch FROM x.starts_at))::bigint ORDER BY x.starts_at) AS starts,
+				array_agg(floor(extract(epoch FROM x.ends_at))::bigint ORDER BY x.starts_at) AS ends
+			FROM (SELECT starts_at, ends_at FROM shifts WHERE need_id = n.id AND status = 'SCHEDULED'
+				AND starts_at > now() AND places_taken < places ORDER BY starts_at LIMIT 12) x) sh ON true
+		WHERE n.id = ANY($1::uuid[])`, pq.StringArray(ids), volunteering.ScheduleFlexible)
 	if err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("load needs for matching: %w", err)
 	}
-	arr := pq.StringArray(ids)
-	var talents []volunteering.NeedTalent
-	if err := s.db.SelectContext(ctx, &talents, `SELECT need_id, talent_key, required, min_level FROM need_talents
-		WHERE need_id = ANY($1::uuid[])`, arr); err != nil {
-		return nil, nil, fmt.Errorf("load need talents: %w", err)
+	byID := make(map[string]int, len(rows))
+	for i := range rows {
+		byID[rows[i].ID] = i
 	}
-	var shifts []struct {
-		Need   string    `db:"need_id"`
-		Starts time.Time `db:"starts_at"`
-		Ends   time.Time `db:"ends_at"`
-	}
-	if err := s.db.SelectContext(ctx, &shifts, `SELECT need_id, starts_at, ends_at FROM (
-		SELECT need_id, starts_at, ends_at, row_number() OVER (PARTITION BY need_id ORDER BY starts_at) AS rn
-		FROM shifts WHERE need_id = ANY($1::uuid[]) AND status = 'SCHEDULED' AND starts_at > now() AND places_taken < places) s
-		WHERE rn <= 12`, arr); err != nil {
-		return nil, nil, fmt.Errorf("load shifts for matching: %w", err)
-	}
-	var applicants []struct {
-		Need string `db:"need_id"`
-		N    int    `db:"n"`
-	}
-	if err := s.db.SelectContext(ctx, &applicants, `SELECT need_id, count(*) AS n FROM applications WHERE need_id = ANY($1::uuid[])
-		AND status IN ('PENDING', 'ACCEPTED', 'WAITING') GROUP BY need_id`, arr); err != nil {
-		return nil, nil, fmt.Errorf("count applicants: %w", err)
-	}
-	m := make(map[string]*matching.Need, len(ids))
-	out := make([]matching.Need, 0, len(ids))
+	out := make([]matching.Need, 0, len(rows))
 	for _, id := range ids {
-		n := byID[id]
-		if n == nil {
+		i, ok := byID[id]
+		if !ok {
 			continue
 		}
-		mn := matching.Need{ID: n.ID, Themes: n.Themes, Remote: n.Remote, Flexible: n.Schedule == volunteering.ScheduleFlexible,
-			PlacesLeft: n.PlacesLeft, Accessibility: n.Accessibility}
-		if n.DistrictKey != nil {
-			mn.District = *n.DistrictKey
+		r := &rows[i]
+		mn := matching.Need{ID: r.ID, Themes: r.Themes, Remote: r.Remote, Flexible: r.Flexible,
+			PlacesLeft: r.PlacesLeft, Accessibility: r.Accessibility, Applicants: r.Applicants}
+		if r.District != nil {
+			mn.District = *r.District
 		}
-		if n.Lat != nil {
-			mn.Location = &matching.Point{Lat: *n.Lat, Lon: *n.Lon}
+		if r.Lat != nil && r.Lon != nil {
+			mn.Location = &matching.Point{Lat: *r.Lat, Lon: *r.Lon}
 		}
-		if n.MinAge != nil {
-			mn.MinAge = *n.MinAge
+		if r.MinAge != nil {
+			mn.MinAge = *r.MinAge
 		}
-		for _, l := range n.Languages {
+		for _, l := range r.Languages {
 			mn.Languages = append(mn.Languages, matching.LanguageAsk{Code: l, MinLevel: 1})
 		}
+		for k, key := range r.TalentKeys {
+			mn.Talents = append(mn.Talents, matching.TalentAsk{Key: key, Required: r.TalentReq[k], MinLevel: int(r.TalentLevels[k])})
+		}
+		for k, start := range r.ShiftStarts {
+			mn.Shifts = append(mn.Shifts, matching.ShiftTime{Start: time.Unix(start, 0), End: time.Unix(r.ShiftEnds[k], 0)})
+		}
 		out = append(out, mn)
-		m[id] = &out[len(out)-1]
 	}
-	for _, t := range talents {
-		if n := m[t.NeedID]; n != nil {
-			n.Talents = append(n.Talents, matching.TalentAsk{Key: t.TalentKey, Required: t.Required, MinLevel: t.MinLevel})
-		}
-	}
-	for _, sh := range shifts {
-		if n := m[sh.Need]; n != nil {
-			n.Shifts = append(n.Shifts, matching.ShiftTime{Start: sh.Starts, End: sh.Ends})
-		}
-	}
-	for _, a := range applicants {
-		if n := m[a.Need]; n != nil {
-			n.Applicants = a.N
-		}
-	}
-	return out, byID, nil
+	return out, nil
 }
 
 // profiles loads talent bank results (profile and display name) by person id.

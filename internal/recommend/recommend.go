@@ -69,15 +69,27 @@ func (s *Service) Needs(ctx context.Context, viewer *accounts.Viewer, first int)
 	if err != nil {
 		return nil, err
 	}
-	needs, byID, err := s.needs(ctx, ids)
+	needs, err := s.needs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	o := matching.DefaultOptions(s.Now())
 	o.Limit = first
+	ranked := matching.RecommendNeeds(p, needs, o)
+	// Whole needs only for the ones shown.
+	shown := make([]string, 0, len(ranked))
+	for _, m := range ranked {
+		shown = append(shown, m.NeedID)
+	}
+	byID, err := s.vol.Needs(ctx, shown)
+	if err != nil {
+		return nil, err
+	}
 	var out []NeedMatch
-	for _, m := range matching.RecommendNeeds(p, needs, o) {
-		out = append(out, NeedMatch{Need: byID[m.NeedID], Match: m})
+	for _, m := range ranked {
+		if n := byID[m.NeedID]; n != nil {
+			out = append(out, NeedMatch{Need: n, Match: m})
+		}
 	}
 	return out, nil
 }
@@ -97,7 +109,7 @@ func (s *Service) Candidates(ctx context.Context, viewer *accounts.Viewer, need 
 	default:
 		return nil, errs.ErrForbidden
 	}
-	mns, _, err := s.needs(ctx, []string{need.ID})
+	mns, err := s.needs(ctx, []string{need.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +180,7 @@ func (s *Service) Applicants(ctx context.Context, viewer *accounts.Viewer, need 
 	if len(open) == 0 {
 		return out, nil
 	}
-	mns, _, err := s.needs(ctx, []string{need.ID})
+	mns, err := s.needs(ctx, []string{need.ID})
 	if err != nil {
 		return nil, err
 	}
