@@ -74,9 +74,13 @@ func New(cfg config.Config, db *sqlx.DB, redis *cache.Client, log *slog.Logger) 
 	a.Ledger.Changed = a.announceWallets
 	a.Rewards = rewards.NewService(db, a.Ledger, log)
 	a.Rewards.Invalidator = redis.Tags()
+	priv := privacy.NewService(db, a.Accounts)
+	// Deleting an account withdraws the person's applications to come and cancels their
+	// unused vouchers in the same transaction.
+	priv.Closers = []privacy.AccountCloser{a.Volunteering, a.Rewards}
 	r := &graph.Resolver{Accounts: a.Accounts, Orgs: a.Organisations, Reference: a.Reference,
 		Volunteering: a.Volunteering, Broker: a.Broker, PublicURL: cfg.PublicURL,
-		TalentBank: bank, Privacy: privacy.NewService(db, a.Accounts), Recommend: recommend.NewService(db, bank, a.Volunteering),
+		TalentBank: bank, Privacy: priv, Recommend: recommend.NewService(db, bank, a.Volunteering),
 		Matchmaking: matchmaking.NewService(db, a.Volunteering), Ledger: a.Ledger, Topics: a.Topics,
 		RewardService: a.Rewards}
 	routes := map[string]http.Handler{

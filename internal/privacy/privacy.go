@@ -27,6 +27,15 @@ import (
 type Service struct {
 	db       *sqlx.DB
 	accounts *accounts.Service
+	// Closers end what the person still has running elsewhere (applications for shifts to
+	// come, vouchers not yet used), in the deletion's transaction.
+	Closers []AccountCloser
+}
+
+// An AccountCloser ends, inside tx, what a person who deletes their account still has
+// running in one part of the platform; after runs once tx has committed.
+type AccountCloser interface {
+	CloseAccount(ctx context.Context, tx *sqlx.Tx, personID string) (after func(context.Context), err error)
 }
 
 // NewService returns a privacy service.
@@ -215,7 +224,16 @@ func (s *Service) Delete(ctx context.Context, viewer *accounts.Viewer, password 
 	if err != nil {
 		return err
 	}
-	return database.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+	var after []func(context.Context)
+	err = database.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		after = after[:0]
+		for _, c := range s.Closers {
+			f, err := c.CloseAccount(ctx, tx, viewer.PersonID)
+			if err != nil {
+				return fmt.Errorf("delete account: %w", err)
+			}
+			after = append(after, f)
+		}
 		for _, q := range deleteStatements {
 			if _, err := tx.ExecContext(ctx, q, viewer.PersonID); err != nil {
 				return fmt.Errorf("delete account: %w", err)
@@ -232,6 +250,13 @@ func (s *Service) Delete(ctx context.Context, viewer *accounts.Viewer, password 
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, f := range after {
+		f(ctx)
+	}
+	return nil
 }
 
 // deleteStatements erase the person's personal data, table by table.

@@ -379,6 +379,40 @@ func (s *Service) Cancel(ctx context.Context, viewer *accounts.Viewer, ref strin
 	return out, nil
 }
 
+// CloseAccount cancels, inside tx, every issued voucher of a person who is deleting their
+// account: the coins go back to the wallet (which stays, under the pseudonym, for the books)
+// and the items back to stock, so no merchant keeps an item aside for nobody. after bumps the
+// catalogue's cache tags; call it once tx has committed.
+func (s *Service) CloseAccount(ctx context.Context, tx *sqlx.Tx, personID string) (after func(context.Context), err error) {
+	var ids []string
+	if err := tx.SelectContext(ctx, &ids, `SELECT id FROM vouchers WHERE person_id = $1 AND state = 'ISSUED' ORDER BY id`, personID); err != nil {
+		return nil, fmt.Errorf("issued vouchers: %w", err)
+	}
+	var rewards []string
+	for _, id := range ids {
+		v, err := findVoucher(ctx, tx, id, true)
+		if err != nil {
+			return nil, err
+		}
+		if v.State != StateIssued {
+			continue
+		}
+		acc, err := s.accountsOf(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.giveBack(ctx, tx, v, acc, StateCancelled, personID, s.Now()); err != nil {
+			return nil, err
+		}
+		rewards = append(rewards, v.RewardID)
+	}
+	return func(ctx context.Context) {
+		for _, r := range rewards {
+			s.bump(ctx, r)
+		}
+	}, nil
+}
+
 // giveBack returns an issued voucher's coins to the holder and its item to stock, and marks
 // it cancelled or expired. v is locked by the caller.
 func (s *Service) giveBack(ctx context.Context, tx *sqlx.Tx, v *Voucher, acc voucherAccounts, state, by string,

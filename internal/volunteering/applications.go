@@ -228,64 +228,8 @@ func (s *Service) transition(ctx context.Context, viewer *accounts.Viewer, appID
 	var a Application
 	var promoted []Application
 	err = database.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var sh *Shift
-		n := n0
-		if a0.ShiftID != nil {
-			sh = &Shift{}
-			if err := tx.GetContext(ctx, sh, `SELECT `+shiftColumns+` FROM shifts WHERE id = $1 FOR UPDATE`, *a0.ShiftID); err != nil {
-				return fmt.Errorf("lock shift: %w", err)
-			}
-		} else {
-			if err := tx.GetContext(ctx, n, `SELECT `+needColumns+` FROM needs WHERE id = $1 FOR UPDATE`, a0.NeedID); err != nil {
-				return fmt.Errorf("lock need: %w", err)
-			}
-		}
-		if err := tx.GetContext(ctx, &a, `SELECT `+applicationColumns+` FROM applications WHERE id = $1 FOR UPDATE`, appID); err != nil {
-			return fmt.Errorf("lock application: %w", err)
-		}
-		before := a.Status
-		hadPlace := a.HoldsPlace
-		note, err := change(tx, &a, n, sh)
-		if err != nil {
-			return err
-		}
-		// Take or give back a place.
-		if a.HoldsPlace != hadPlace {
-			delta := 1
-			if !a.HoldsPlace {
-				delta = -1
-			}
-			if sh != nil {
-				if _, err := tx.ExecContext(ctx, `UPDATE shifts SET places_taken = places_taken + $2 WHERE id = $1`, sh.ID, delta); err != nil {
-					return fmt.Errorf("update places: %w", err)
-				}
-				sh.PlacesTaken += delta
-			} else {
-				if _, err := tx.ExecContext(ctx, `UPDATE needs SET flexible_taken = flexible_taken + $2 WHERE id = $1`, n.ID, delta); err != nil {
-					return fmt.Errorf("update places: %w", err)
-				}
-				n.FlexibleTaken += delta
-			}
-		}
-		if err := tx.GetContext(ctx, &a, `UPDATE applications SET status = $2, holds_place = $3, minutes = $4, worked_on = $5,
-			confirmed_at = $6, confirmed_by = $7, waiting_since = CASE WHEN $2 = 'WAITING' THEN coalesce(waiting_since, clock_timestamp()) END,
-			updated_at = now() WHERE id = $1 RETURNING `+applicationColumns,
-			a.ID, a.Status, a.HoldsPlace, a.Minutes, a.WorkedOn, a.ConfirmedAt, a.ConfirmedBy); err != nil {
-			return fmt.Errorf("update application: %w", err)
-		}
-		if a.Status != before {
-			if err := addEvent(ctx, tx, a.ID, a.Status, &viewer.PersonID, note); err != nil {
-				return err
-			}
-		}
-		if hadPlace && !a.HoldsPlace {
-			p, err := s.promoteWaiting(ctx, tx, n, sh)
-			if err != nil {
-				return err
-			}
-			promoted = p
-		}
-		return refreshNeed(ctx, tx, n)
+		a, promoted, err = s.applyTransition(ctx, tx, viewer.PersonID, a0, n0, change)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -296,6 +240,78 @@ func (s *Service) transition(ctx context.Context, viewer *accounts.Viewer, appID
 		s.publish(ctx, &promoted[i])
 	}
 	return &a, nil
+}
+
+// applyTransition changes one application inside tx: it locks the shift (or, for a flexible
+// need, the need) and the application, applies change, takes or gives back the place,
+// records the event (by actorID) and moves the waiting list up when a place came free. It
+// returns the changed application and the ones promoted from the waiting list, for the
+// caller to publish once tx has committed.
+func (s *Service) applyTransition(ctx context.Context, tx *sqlx.Tx, actorID string, a0 *Application, n0 *Need,
+	change func(tx *sqlx.Tx, a *Application, n *Need, sh *Shift) (note string, err error)) (Application, []Application, error) {
+	var a Application
+	var promoted []Application
+	var sh *Shift
+	n := n0
+	if a0.ShiftID != nil {
+		sh = &Shift{}
+		if err := tx.GetContext(ctx, sh, `SELECT `+shiftColumns+` FROM shifts WHERE id = $1 FOR UPDATE`, *a0.ShiftID); err != nil {
+			return a, nil, fmt.Errorf("lock shift: %w", err)
+		}
+	} else {
+		if err := tx.GetContext(ctx, n, `SELECT `+needColumns+` FROM needs WHERE id = $1 FOR UPDATE`, a0.NeedID); err != nil {
+			return a, nil, fmt.Errorf("lock need: %w", err)
+		}
+	}
+	if err := tx.GetContext(ctx, &a, `SELECT `+applicationColumns+` FROM applications WHERE id = $1 FOR UPDATE`, a0.ID); err != nil {
+		return a, nil, fmt.Errorf("lock application: %w", err)
+	}
+	before := a.Status
+	hadPlace := a.HoldsPlace
+	note, err := change(tx, &a, n, sh)
+	if err != nil {
+		return a, nil, err
+	}
+	// Take or give back a place.
+	if a.HoldsPlace != hadPlace {
+		delta := 1
+		if !a.HoldsPlace {
+			delta = -1
+		}
+		if sh != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE shifts SET places_taken = places_taken + $2 WHERE id = $1`, sh.ID, delta); err != nil {
+				return a, nil, fmt.Errorf("update places: %w", err)
+			}
+			sh.PlacesTaken += delta
+		} else {
+			if _, err := tx.ExecContext(ctx, `UPDATE needs SET flexible_taken = flexible_taken + $2 WHERE id = $1`, n.ID, delta); err != nil {
+				return a, nil, fmt.Errorf("update places: %w", err)
+			}
+			n.FlexibleTaken += delta
+		}
+	}
+	if err := tx.GetContext(ctx, &a, `UPDATE applications SET status = $2, holds_place = $3, minutes = $4, worked_on = $5,
+		confirmed_at = $6, confirmed_by = $7, waiting_since = CASE WHEN $2 = 'WAITING' THEN coalesce(waiting_since, clock_timestamp()) END,
+		updated_at = now() WHERE id = $1 RETURNING `+applicationColumns,
+		a.ID, a.Status, a.HoldsPlace, a.Minutes, a.WorkedOn, a.ConfirmedAt, a.ConfirmedBy); err != nil {
+		return a, nil, fmt.Errorf("update application: %w", err)
+	}
+	if a.Status != before {
+		if err := addEvent(ctx, tx, a.ID, a.Status, &actorID, note); err != nil {
+			return a, nil, err
+		}
+	}
+	if hadPlace && !a.HoldsPlace {
+		p, err := s.promoteWaiting(ctx, tx, n, sh)
+		if err != nil {
+			return a, nil, err
+		}
+		promoted = p
+	}
+	if err := refreshNeed(ctx, tx, n); err != nil {
+		return a, nil, err
+	}
+	return a, promoted, nil
 }
 
 // promoteWaiting gives freed places to the first people on the waiting list: accepted at
@@ -357,7 +373,12 @@ func (s *Service) promoteWaiting(ctx context.Context, tx *sqlx.Tx, n *Need, sh *
 // Withdraw lets volunteers take back their application before the shift starts. Nobody
 // loses anything for withdrawing.
 func (s *Service) Withdraw(ctx context.Context, viewer *accounts.Viewer, appID, reason string) (*Application, error) {
-	return s.transition(ctx, viewer, appID, false, func(tx *sqlx.Tx, a *Application, n *Need, sh *Shift) (string, error) {
+	return s.transition(ctx, viewer, appID, false, s.withdrawal(ctx, reason))
+}
+
+// withdrawal is the change of a volunteer withdrawing an application before its shift.
+func (s *Service) withdrawal(ctx context.Context, reason string) func(tx *sqlx.Tx, a *Application, n *Need, sh *Shift) (string, error) {
+	return func(tx *sqlx.Tx, a *Application, n *Need, sh *Shift) (string, error) {
 		if a.Status != AppPending && a.Status != AppAccepted && a.Status != AppWaiting {
 			return "", errs.One("applicationId", errs.InvalidState, "cannot_withdraw", nil)
 		}
@@ -366,7 +387,44 @@ func (s *Service) Withdraw(ctx context.Context, viewer *accounts.Viewer, appID, 
 		}
 		a.Status, a.HoldsPlace = AppWithdrawn, false
 		return reason, s.notifyMembers(ctx, tx, n.OrganisationID, NoteApplicationWithdrawn, a)
-	})
+	}
+}
+
+// CloseAccount withdraws, inside tx, every live application of a person who is deleting
+// their account, for shifts that have not started and for flexible needs: the places come
+// free and the waiting lists move up, as when the person withdraws them one by one.
+// Applications whose shift has started stay for the organisation to confirm or not. after
+// publishes the changes; call it once tx has committed.
+func (s *Service) CloseAccount(ctx context.Context, tx *sqlx.Tx, personID string) (after func(context.Context), err error) {
+	var live []Application
+	if err := tx.SelectContext(ctx, &live, `SELECT `+prefixed("a.", applicationColumns)+` FROM applications a
+		LEFT JOIN shifts sh ON sh.id = a.shift_id
+		WHERE a.person_id = $1 AND a.status IN ('PENDING', 'ACCEPTED', 'WAITING') AND (sh.id IS NULL OR sh.starts_at > $2)
+		ORDER BY a.shift_id NULLS LAST, a.need_id, a.id`, personID, s.Now()); err != nil {
+		return nil, fmt.Errorf("live applications: %w", err)
+	}
+	var changed []Application
+	var needIDs []string
+	for i := range live {
+		n, err := s.needByID(ctx, tx, live[i].NeedID, false)
+		if err != nil {
+			return nil, err
+		}
+		a, promoted, err := s.applyTransition(ctx, tx, personID, &live[i], n, s.withdrawal(ctx, ""))
+		if err != nil {
+			return nil, fmt.Errorf("withdraw application %s: %w", live[i].ID, err)
+		}
+		changed = append(append(changed, a), promoted...)
+		needIDs = append(needIDs, a.NeedID)
+	}
+	return func(ctx context.Context) {
+		if len(needIDs) > 0 {
+			s.changed(ctx, needIDs...)
+		}
+		for i := range changed {
+			s.publish(ctx, &changed[i])
+		}
+	}, nil
 }
 
 // Accept gives a pending (or waiting) applicant a place.
