@@ -174,3 +174,39 @@ export function updateRewardInput(rewardId: string, before: RewardForm, f: Rewar
 export function merchantsOf(me: { memberships: readonly { organisation: { id: string; name: string; kind?: string | null } }[] } | null) {
   return (me?.memberships ?? []).filter((m) => m.organisation.kind === 'MERCHANT').map((m) => m.organisation);
 }
+
+// --- Administrator: budgets (issuers) and settlement periods ---
+
+/** The month (YYYY-MM) an instant falls in, in Brussels: the settlement period it belongs to. */
+export function brusselsPeriod(at: Date): string {
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit' }).formatToParts(at);
+  const get = (t: string) => p.find((x) => x.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}`;
+}
+
+/** The n months that have ended at `now` (Brussels time), newest first: the ones that can be settled. */
+export function endedPeriods(now: Date, n: number): string[] {
+  const [y, m] = brusselsPeriod(now).split('-').map(Number);
+  const out: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    const total = y * 12 + (m - 1) - i;
+    out.push(`${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`);
+  }
+  return out;
+}
+
+/** Minting budgets in the order an administrator looks for them: the city's own first, then by organisation name. */
+export function sortIssuers<T extends { id: string; organisation?: { name: string } | null }>(issuers: readonly T[], lang: Lang): T[] {
+  const coll = new Intl.Collator(LOCALES[lang]);
+  return [...issuers].sort((a, b) => {
+    if (!a.organisation !== !b.organisation) return a.organisation ? 1 : -1;
+    return coll.compare(a.organisation?.name ?? '', b.organisation?.name ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  });
+}
+
+/** What settling a month did, from the statement the API returned and the statements known before. */
+export type SettleOutcome = 'settled' | 'nothing' | 'already';
+export function settleOutcome(statement: { id: string; vouchers: number }, knownIds: readonly string[]): SettleOutcome {
+  if (knownIds.includes(statement.id)) return 'already';
+  return statement.vouchers > 0 ? 'settled' : 'nothing';
+}

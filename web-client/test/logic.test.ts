@@ -13,9 +13,9 @@ import { groupByStatus, ordered, upsert } from '../src/applicants';
 import { aggregate, pct } from '../src/impact';
 import { safeNext } from '../src/pages/auth';
 import {
-  brusselsDate, canAfford, codeComplete, codeGroups, coinsLeft, createRewardInput, emptyRewardForm, formatEuro, formatPeriod, formatSignedCoins,
-  merchantsOf, newIdempotencyKey, normaliseCode, qrPath, queryFromRewardSearch, rewardFilterFromSearch, rewardFormFrom, rewardSearchFromQuery,
-  updateRewardInput,
+  brusselsDate, brusselsPeriod, canAfford, codeComplete, codeGroups, coinsLeft, createRewardInput, emptyRewardForm, formatEuro, formatPeriod, formatSignedCoins,
+  endedPeriods, merchantsOf, newIdempotencyKey, normaliseCode, qrPath, queryFromRewardSearch, rewardFilterFromSearch, rewardFormFrom, rewardSearchFromQuery,
+  settleOutcome, sortIssuers, updateRewardInput,
 } from '../src/coins';
 
 describe('router', () => {
@@ -241,5 +241,30 @@ describe('coins, rewards and vouchers', () => {
     const me = { memberships: [{ organisation: { id: 'O1', name: 'Soepbar', kind: 'NON_PROFIT' } }, { organisation: { id: 'M1', name: 'Bakkerij', kind: 'MERCHANT' } }] };
     expect(merchantsOf(me).map((o) => o.id)).toEqual(['M1']);
     expect(merchantsOf(null)).toEqual([]);
+  });
+  it('lists the months that can be settled: ended in Brussels time, newest first', () => {
+    expect(brusselsPeriod(new Date('2026-06-30T22:30:00Z'))).toBe('2026-07'); // 00:30 on 1 July in Brussels
+    expect(brusselsPeriod(new Date('2026-12-31T22:59:59Z'))).toBe('2026-12');
+    expect(endedPeriods(new Date('2026-03-10T12:00:00Z'), 4)).toEqual(['2026-02', '2026-01', '2025-12', '2025-11']);
+    // Just after midnight on 1 July in Brussels (still June in UTC): June has ended.
+    expect(endedPeriods(new Date('2026-06-30T22:30:00Z'), 1)).toEqual(['2026-06']);
+    expect(endedPeriods(new Date('2026-01-01T00:30:00+01:00'), 2)).toEqual(['2025-12', '2025-11']);
+    expect(endedPeriods(new Date('2026-05-05T12:00:00Z'), 0)).toEqual([]);
+  });
+  it("puts the city's own budget first, then the organisations' by name", () => {
+    const list = [
+      { id: 'b', organisation: { name: 'Zorgnet' } },
+      { id: 'c', organisation: { name: 'Ávila vzw' } },
+      { id: 'a', organisation: null },
+      { id: 'd', organisation: { name: 'Buurtwerk' } },
+    ];
+    expect(sortIssuers(list, 'nl').map((i) => i.id)).toEqual(['a', 'c', 'd', 'b']);
+    expect(list[0].id).toBe('b'); // the input is not changed
+    expect(sortIssuers([], 'fr')).toEqual([]);
+  });
+  it('says what settling a month did', () => {
+    expect(settleOutcome({ id: 'S1', vouchers: 3 }, [])).toBe('settled');
+    expect(settleOutcome({ id: 'S1', vouchers: 0 }, ['S0'])).toBe('nothing');
+    expect(settleOutcome({ id: 'S1', vouchers: 3 }, ['S1'])).toBe('already');
   });
 });

@@ -22,7 +22,7 @@ const pagesFor = ({ org, need, voucher, reward }) => ({
   coordinator: [`/org/${org}`, `/org/${org}/new-need`, `/manage/needs/${need}`],
   matchmaker: ['/matchmaker'],
   merchant: ['/merchant', '/merchant/rewards', '/merchant/vouchers', '/merchant/settlements'],
-  admin: ['/admin', '/admin/coins'],
+  admin: ['/admin', '/admin/coins', '/admin/coins?view=settlements', '/admin/coins?view=reverse'],
 });
 
 async function ready(page) {
@@ -74,6 +74,7 @@ test('nothing is cut off at 320 px wide, in every language', async () => {
     ['coordinator', ['/', `/needs/${need}`, `/org/${org}`, `/manage/needs/${need}`, `/org/${org}/new-need`, '/me/profile', '/impact']],
     ['volunteer', ['/wallet', '/rewards', `/rewards/${reward}`, '/me/vouchers', `/me/vouchers/${voucher}`]],
     ['merchant', ['/merchant', '/merchant/rewards', '/merchant/settlements']],
+    ['admin', ['/admin/coins', '/admin/coins?view=settlements', '/admin/coins?view=reverse']],
   ];
   for (const lang of LANGS) {
     for (const [role, paths] of who) {

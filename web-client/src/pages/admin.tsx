@@ -15,7 +15,10 @@ export function AdminPage() {
   const list = q.data?.organisations.edges.map((e) => e.node) ?? [];
   return (
     <Page title={tr('navAdmin')}>
-      <p><a href="/impact">{tr('navImpact')}</a> · <a href="/admin/coins">{tr('coinPolicy')}</a></p>
+      <p>
+        <a href="/impact">{tr('navImpact')}</a> · <a href="/admin/coins">{tr('coinPolicy')}</a>
+        {' · '}<a href="/admin/coins?view=settlements">{tr('settleAdminTitle')}</a> · <a href="/admin/coins?view=reverse">{tr('reverseTitle')}</a>
+      </p>
       <section aria-labelledby="pend-h">
         <h2 id="pend-h">{tr('pendingOrgs')}</h2>
         {q.loading && !q.data && <Loading />}

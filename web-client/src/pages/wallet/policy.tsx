@@ -1,12 +1,15 @@
 // Administrator: the coin policy (the one in force, a form for a new version, the history), the
-// city's budget (balance and funding) and the ledger audit.
+// minting budgets (every issuer's balance and funding) and the ledger audit; with ?view= the
+// merchants' settlement statements and the reversal of a transaction (./coinadmin).
 import { useEffect, useState } from 'preact/hooks';
 import { fieldErrors, gql, useQuery, type ApiError } from '../../api';
-import { CoinAdminDocument, FundIssuerDocument, LedgerAuditDocument, SetCoinPolicyDocument, type LedgerAuditQuery, type PolicyFieldsFragment } from '../../gql/graphql';
-import { formatCoins, formatEuro, newIdempotencyKey } from '../../coins';
+import { CoinAdminDocument, LedgerAuditDocument, SetCoinPolicyDocument, type LedgerAuditQuery, type PolicyFieldsFragment } from '../../gql/graphql';
+import { formatCoins, formatEuro } from '../../coins';
 import { formatDateTime, i18n, useT } from '../../i18n';
+import { useLocation } from '../../router';
 import { useStore } from '../../store';
-import { ErrorMessage, Field, Loading, Page, announce } from '../../ui';
+import { ErrorMessage, Field, Loading, announce } from '../../ui';
+import { Budgets, CoinAdminFrame, ReverseAdmin, SettlementsAdmin } from './coinadmin';
 
 interface PolicyForm {
   coinsPerHour: string;
@@ -25,7 +28,20 @@ export const policyForm = (p: PolicyFieldsFragment): PolicyForm => ({
 const num = (s: string) => (/^\s*\d+\s*$/.test(s) ? Number(s) : Number.NaN);
 const optNum = (s: string) => (s.trim() === '' ? null : num(s));
 
+/** /admin/coins: the policy and budgets; ?view=settlements (&merchant=) and ?view=reverse (&tx=). */
 export function CoinPolicyPage() {
+  const { search } = useLocation();
+  const q = new URLSearchParams(search);
+  const view = q.get('view');
+  if (view === 'settlements') return <SettlementsAdmin merchantId={q.get('merchant') ?? ''} />;
+  if (view === 'reverse') {
+    const tx = q.get('tx') ?? '';
+    return <ReverseAdmin key={tx} transactionId={tx} />;
+  }
+  return <PolicyView />;
+}
+
+function PolicyView() {
   const tr = useT();
   const { lang } = useStore(i18n);
   const q = useQuery(CoinAdminDocument, {});
@@ -37,8 +53,8 @@ export function CoinPolicyPage() {
     if (q.data) setF(policyForm(q.data.coinPolicy));
   }, [q.data]);
 
-  if (q.loading && !q.data) return <Page title={tr('coinPolicy')}><Loading /></Page>;
-  if (q.error || !q.data || !f) return <Page title={tr('coinPolicy')}><ErrorMessage error={q.error} /></Page>;
+  if (q.loading && !q.data) return <CoinAdminFrame view="policy"><Loading /></CoinAdminFrame>;
+  if (q.error || !q.data || !f) return <CoinAdminFrame view="policy"><ErrorMessage error={q.error} /></CoinAdminFrame>;
   const d = q.data;
 
   const save = async (e: Event) => {
@@ -76,8 +92,7 @@ export function CoinPolicyPage() {
   );
   const p = d.coinPolicy;
   return (
-    <Page title={tr('coinPolicy')}>
-      <p><a href="/admin">{tr('navAdmin')}</a></p>
+    <CoinAdminFrame view="policy">
       <section class="card" aria-labelledby="cur-h">
         <h2 id="cur-h">{tr('policyNow')}</h2>
         <p>{tr('policySummary', { n: p.coinsPerHour, euro: formatEuro(p.euroCentsPer10Coins, lang) })}</p>
@@ -103,7 +118,7 @@ export function CoinPolicyPage() {
         <button type="submit" disabled={busy}>{busy ? tr('loading') : tr('policySave')}</button>
       </form>
 
-      <Budget balance={d.coinIssuer.balance} issuerId={d.coinIssuer.id} onDone={q.reload} />
+      <Budgets />
 
       <section aria-labelledby="hist-h">
         <h2 id="hist-h">{tr('policyHistory')}</h2>
@@ -131,66 +146,7 @@ export function CoinPolicyPage() {
       </section>
 
       <Audit />
-    </Page>
-  );
-}
-
-function Budget({ balance, issuerId, onDone }: { balance: number; issuerId: string; onDone: () => void }) {
-  const tr = useT();
-  const { lang } = useStore(i18n);
-  const [amount, setAmount] = useState('');
-  const [memo, setMemo] = useState('');
-  const [key, setKey] = useState<string | null>(null); // one key per intent; kept for a retry
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const fund = async (e: Event) => {
-    e.preventDefault();
-    const n = num(amount);
-    if (!(n > 0)) {
-      setErrors({ amount: tr('giftAmountNeeded') });
-      return;
-    }
-    const k = key ?? newIdempotencyKey();
-    setKey(k);
-    setBusy(true);
-    setFailure(null);
-    try {
-      const r = await gql(FundIssuerDocument, { input: { issuerId, amount: n, memo: memo.trim() || undefined, idempotencyKey: k } });
-      if (r.fundIssuer.userErrors.length) setErrors(fieldErrors(r.fundIssuer.userErrors));
-      else {
-        setErrors({});
-        setKey(null);
-        setAmount('');
-        setMemo('');
-        announce(tr('budgetFunded', { n }));
-        onDone();
-      }
-    } catch (err) {
-      setFailure(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <section class="card" aria-labelledby="bud-h">
-      <h2 id="bud-h">{tr('budgetTitle')}</h2>
-      <p>{tr('budgetLeft')} <strong class="big-inline">{formatCoins(balance, lang)}</strong></p>
-      <form onSubmit={fund} noValidate>
-        <div class="grid">
-          <Field label={tr('budgetAdd')} error={errors.amount}>
-            {({ id, describedBy, invalid }) => <input id={id} inputMode="numeric" value={amount} aria-describedby={describedBy} aria-invalid={invalid}
-              onInput={(e) => { setAmount((e.target as HTMLInputElement).value); setKey(null); }} />}
-          </Field>
-          <Field label={tr('budgetMemo')} error={errors.memo}>
-            {({ id, describedBy }) => <input id={id} value={memo} aria-describedby={describedBy} onInput={(e) => setMemo((e.target as HTMLInputElement).value)} />}
-          </Field>
-        </div>
-        {errors[''] && <p class="error" role="alert">{errors['']}</p>}
-        <ErrorMessage error={failure} />
-        <button type="submit" disabled={busy}>{busy ? tr('loading') : tr('budgetFund')}</button>
-      </form>
-    </section>
+    </CoinAdminFrame>
   );
 }
 

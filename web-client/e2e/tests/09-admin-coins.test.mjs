@@ -1,0 +1,182 @@
+// Administrator, coins: fund a budget (an organisation's when the demo has one, else the city's)
+// and see every balance; reverse that booking through the confirmation step, with the keyboard,
+// and see the result (and the API's message when it is reversed a second time); open a shop's
+// settlement statements and settle the month that ended last (and again: nothing changes).
+// Cards and rows are found by their data-* attributes, never by their position.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { announced, api, checkA11y, demo, named, newUser, sql, tokenFor } from '../lib.mjs';
+
+const nl = (n) => new Intl.NumberFormat('nl-BE').format(n);
+const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const ISSUERS = '{ coinIssuers { id balance organisation { id name } } }';
+
+/** The month that ended last, in Brussels time (YYYY-MM), and its first instant. */
+function lastMonth() {
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Brussels', year: 'numeric', month: '2-digit' }).formatToParts(new Date());
+  const get = (t) => Number(p.find((x) => x.type === t).value);
+  const prev = get('year') * 12 + get('month') - 2;
+  const period = `${Math.floor(prev / 12)}-${String((prev % 12) + 1).padStart(2, '0')}`;
+  const thisMonth = `${get('year')}-${String(get('month')).padStart(2, '0')}`;
+  return { period, end: `${thisMonth}-01 00:00:00 Europe/Brussels` };
+}
+
+/** The database key inside a global ID ("Organisation:<uuid>", base64url). */
+const keyOf = (id) => Buffer.from(id, 'base64url').toString('utf8').split(':').slice(1).join(':');
+
+/** Presses Tab until the focused element's text is label (fails after 30 presses). */
+async function tabTo(page, label) {
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Tab');
+    if ((await page.evaluate(() => document.activeElement?.textContent?.trim())) === label) return;
+  }
+  throw new Error(`Tab never reached "${label}"`);
+}
+
+test('administrator funds a budget, sees every balance, then reverses that booking after confirming', async () => {
+  const token = await tokenFor(demo('admin'));
+  const issuers = (await api(token, ISSUERS)).coinIssuers;
+  assert.ok(issuers.length >= 1, 'at least the city has a budget');
+  const issuer = issuers.find((i) => i.organisation) ?? issuers.find((i) => !i.organisation);
+  const name = issuer.organisation?.name ?? 'De stad';
+  const balanceOf = async () => (await api(token, ISSUERS)).coinIssuers.find((i) => i.id === issuer.id).balance;
+  const b0 = issuer.balance;
+  const add = 777;
+
+  const { context, page } = await newUser({ login: demo('admin') });
+  await page.goto('/admin');
+  await page.getByRole('main').getByRole('link', { name: 'Regels voor muntjes' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Regels voor muntjes' }).waitFor();
+  const budgets = page.getByRole('region', { name: 'Budgetten voor muntjes' });
+  // Every issuer with its balance; the city first and chosen.
+  for (const i of issuers) {
+    await budgets.locator(`tr[data-issuer-id="${i.id}"]`).getByRole('cell', { name: nl(i.balance), exact: true }).waitFor();
+  }
+  const select = budgets.getByLabel('Welk budget vul je aan?');
+  const city = issuers.find((i) => !i.organisation);
+  if (city) assert.equal(await select.inputValue(), city.id, 'the city is chosen first');
+  assert.equal(await select.locator('option').count(), issuers.length);
+
+  // Fund the chosen budget.
+  await select.selectOption(issuer.id);
+  await budgets.locator(`.big-inline[data-issuer-id="${issuer.id}"]`, { hasText: nl(b0) }).waitFor();
+  await budgets.getByLabel('Muntjes erbij').fill(String(add));
+  await budgets.getByLabel(/^Waarom/).fill('Extra budget (test 09)');
+  await budgets.getByRole('button', { name: 'Budget aanvullen' }).click();
+  await announced(page, new RegExp(`${add} muntjes toegevoegd`));
+  await budgets.locator(`tr[data-issuer-id="${issuer.id}"]`).getByRole('cell', { name: nl(b0 + add), exact: true }).waitFor();
+  await budgets.locator(`.big-inline[data-issuer-id="${issuer.id}"]`, { hasText: nl(b0 + add) }).waitFor();
+  assert.equal(await balanceOf(), b0 + add);
+  const funded = budgets.locator(`[data-funded-transaction-id][data-issuer-id="${issuer.id}"]`);
+  await funded.getByText(`${name}: ${add} muntjes erbij.`).waitFor();
+  const txId = await funded.getAttribute('data-funded-transaction-id');
+  assert.ok(txId, 'the booking of the funding has a number');
+  await funded.getByText(txId, { exact: true }).waitFor();
+  await checkA11y(page, 'a budget funded');
+
+  // The funding's booking, reversed: the link fills in its number.
+  await funded.getByRole('link', { name: 'Deze boeking terugdraaien' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Boeking terugdraaien' }).waitFor();
+  const txField = page.getByLabel('Nummer van de boeking');
+  assert.equal(await txField.inputValue(), txId);
+  // Without a reason: the field says what is missing, nothing is asked yet.
+  await page.getByRole('button', { name: 'Verder' }).click();
+  await page.locator('.field.has-error', { hasText: 'Schrijf waarom je de boeking terugdraait.' }).waitFor();
+  await page.getByLabel('Waarom draai je de boeking terug?').fill('Te veel aangevuld (test 09)');
+  await page.getByRole('button', { name: 'Verder' }).click();
+  // The confirmation gets the focus; nothing has changed yet.
+  const question = `Je draait boeking ${txId} terug. Dat kan je daarna niet ongedaan maken.`;
+  await page.waitForFunction((t) => document.activeElement?.textContent === t, question);
+  await page.getByText('Reden: Te veel aangevuld (test 09)').waitFor();
+  assert.equal(await balanceOf(), b0 + add);
+  await checkA11y(page, 'the confirmation of a reversal');
+  await tabTo(page, 'Ja, terugdraaien');
+  await page.keyboard.press('Enter');
+  await announced(page, /De boeking is teruggedraaid/);
+  const done = page.locator(`[data-reverses="${txId}"]`);
+  await done.getByRole('heading', { name: 'De boeking is teruggedraaid.' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'De boeking is teruggedraaid.');
+  const newTx = await done.getAttribute('data-transaction-id');
+  assert.ok(newTx && newTx !== txId, 'a new booking');
+  await done.getByText(newTx, { exact: true }).waitFor();
+  await done.getByText(nl(add), { exact: true }).waitFor();
+  await done.getByText('Te veel aangevuld (test 09)', { exact: true }).waitFor();
+  assert.equal(await balanceOf(), b0);
+
+  // A second time: the API's message, shown at the field and read out; nothing changes.
+  await txField.fill(txId);
+  await page.getByLabel('Waarom draai je de boeking terug?').fill('Nog eens (test 09)');
+  await page.getByRole('button', { name: 'Verder' }).click();
+  await page.getByRole('button', { name: 'Ja, terugdraaien' }).click();
+  await announced(page, /Deze verrichting is al teruggedraaid/);
+  await page.locator('.field.has-error', { hasText: 'Deze verrichting is al teruggedraaid.' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Ja, terugdraaien' }).count(), 0, 'the confirmation is closed');
+  assert.equal(await balanceOf(), b0);
+
+  // Back to the budgets: the balance as it was.
+  await page.getByRole('navigation', { name: 'Muntjes beheren' }).getByRole('link', { name: 'Regels voor muntjes' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Regels voor muntjes' }).waitFor();
+  await budgets.locator(`tr[data-issuer-id="${issuer.id}"]`).getByRole('cell', { name: nl(b0), exact: true }).waitFor();
+  await context.close();
+});
+
+test("administrator opens a shop's settlement statements and settles the month that ended last", async () => {
+  const token = await tokenFor(demo('admin'));
+  const merchants = (await api(token, '{ organisations(filter: { kinds: [MERCHANT] }, first: 100) { edges { node { id name } } } }'))
+    .organisations.edges.map((e) => e.node);
+  assert.ok(merchants.length > 0, 'the demo has shops');
+  // A shop other than the café whose statement 07-merchant makes (the café when it is the only one).
+  const shop = merchants.filter((m) => m.name !== 'Buurtcafé Den Draaiboom').sort((a, b) => a.name.localeCompare(b.name))[0] ?? merchants[0];
+  const { period, end } = lastMonth();
+  const statements = async () => (await api(token, 'query($m: ID!) { settlementStatements(merchantId: $m) { id period vouchers coins euroCents } }',
+    { m: shop.id })).settlementStatements;
+  const before = await statements();
+  // What settling will do, from the data: made before, vouchers to settle, or nothing.
+  const [[open]] = sql(`SELECT count(*) FROM vouchers WHERE merchant_id = '${keyOf(shop.id)}' AND state = 'ACCEPTED'
+    AND statement_id IS NULL AND closed_at < timestamptz '${end}'`);
+  const expected = before.some((s) => s.period === period) ? 'already' : Number(open) > 0 ? 'settled' : 'nothing';
+  const month = new Intl.DateTimeFormat('nl-BE', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${period}-15T12:00:00Z`));
+  const says = {
+    settled: `De afrekening voor ${month} is gemaakt.`,
+    nothing: `Niets af te rekenen voor ${month}: de winkel aanvaardde geen nieuwe bonnen.`,
+    already: `${month} was al afgerekend. Er is niets veranderd.`,
+  };
+
+  const { context, page } = await newUser({ login: demo('admin') });
+  await page.goto('/admin');
+  await page.getByRole('main').getByRole('link', { name: 'Afrekeningen met winkels' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Afrekeningen met winkels' }).waitFor();
+  await page.getByLabel('Welke winkel?').selectOption(shop.id);
+  const section = page.locator(`section[data-merchant-id="${shop.id}"]`);
+  await section.getByRole('heading', { level: 2, name: shop.name }).waitFor();
+  assert.ok(page.url().includes(`merchant=${encodeURIComponent(shop.id)}`), 'the shop is kept in the address');
+  if (before.length === 0) await section.getByText('Nog geen afrekeningen.').waitFor();
+  for (const s of before) await section.locator(`tr[data-statement-id="${s.id}"]`).waitFor();
+
+  // The month that ended last is proposed; settle it.
+  const monthField = section.getByLabel('Welke maand?');
+  assert.equal(await monthField.inputValue(), period);
+  const settle = section.getByRole('button', { name: named('Afrekenen', shop.name) });
+  await settle.click();
+  await announced(page, new RegExp(esc(says[expected])));
+  const result = section.locator(`.settle-result[data-period="${period}"]`);
+  await result.getByText(says[expected]).waitFor();
+  assert.equal(await result.getAttribute('data-outcome'), expected);
+  await checkA11y(page, 'a settlement made');
+  const after = await statements();
+  const st = after.find((s) => s.period === period);
+  assert.ok(st, `a statement for ${period}`);
+  const row = section.locator(`tr[data-statement-id="${st.id}"][data-period="${period}"]`);
+  await row.getByRole('rowheader', { name: month }).waitFor();
+  assert.equal(await row.getAttribute('data-vouchers'), String(st.vouchers));
+  if (expected === 'nothing') assert.equal(st.vouchers, 0);
+  if (expected === 'settled') assert.ok(st.vouchers > 0 && st.coins > 0);
+  const euros = new Intl.NumberFormat('nl-BE', { style: 'currency', currency: 'EUR' }).format(st.euroCents / 100);
+  assert.ok((await row.textContent()).includes(euros), `the row shows ${euros}`);
+
+  // Settling the same month again changes nothing, and says so.
+  await settle.click();
+  await section.locator(`.settle-result[data-period="${period}"][data-outcome="already"]`).getByText(says.already).waitFor();
+  assert.deepEqual(await statements(), after);
+  await context.close();
+});

@@ -1,0 +1,455 @@
+// Administrator, next to the coin policy (/admin/coins): the minting budgets (every issuer's balance;
+// fund the one chosen), the settlement statements per merchant (settle a month that ended) and the
+// reversal of a ledger transaction, with a confirmation step. Loaded with the coin policy page only.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { fieldErrors, gql, useQuery, type ApiError, type UserError } from '../../api';
+import {
+  AdminMerchantsDocument, CoinIssuersDocument, FundIssuerDocument, ReverseTransactionDocument, SettleMerchantDocument, SettlementsDocument,
+  type AdminMerchantsQuery, type LedgerTransactionFieldsFragment, type SettlementFieldsFragment,
+} from '../../gql/graphql';
+import { endedPeriods, formatCoins, formatEuro, formatPeriod, newIdempotencyKey, settleOutcome, sortIssuers, type SettleOutcome } from '../../coins';
+import { formatDateTime, i18n, useT, type Key } from '../../i18n';
+import { useStore } from '../../store';
+import { ErrorMessage, Field, Loading, Page, announce, useId } from '../../ui';
+
+export type CoinAdminView = 'policy' | 'settlements' | 'reverse';
+const VIEWS: { view: CoinAdminView; href: string; key: Key }[] = [
+  { view: 'policy', href: '/admin/coins', key: 'coinPolicy' },
+  { view: 'settlements', href: '/admin/coins?view=settlements', key: 'settleAdminTitle' },
+  { view: 'reverse', href: '/admin/coins?view=reverse', key: 'reverseTitle' },
+];
+
+export const reverseHref = (transactionId: string) => `/admin/coins?view=reverse&tx=${encodeURIComponent(transactionId)}`;
+
+/** The heading, the way back to the administration and the menu of the coin screens. */
+export function CoinAdminFrame({ view, children }: { view: CoinAdminView; children: ComponentChildren }) {
+  const tr = useT();
+  const current = VIEWS.find((v) => v.view === view)!;
+  return (
+    <Page title={tr(current.key)}>
+      <p><a href="/admin">{tr('navAdmin')}</a></p>
+      <nav aria-label={tr('coinAdminMenu')}>
+        <ul class="tabs">
+          {VIEWS.map((v) => (
+            <li key={v.view}><a href={v.href} aria-current={v.view === view ? 'page' : undefined}>{tr(v.key)}</a></li>
+          ))}
+        </ul>
+      </nav>
+      {children}
+    </Page>
+  );
+}
+
+const num = (s: string) => (/^\s*\d+\s*$/.test(s) ? Number(s) : Number.NaN);
+const messages = (errors: readonly UserError[]) => errors.map((e) => e.message).join(' ');
+
+/** An ID as text that may break anywhere and stays left-to-right in Arabic. */
+const Id = ({ id }: { id: string }) => <code class="wrap" dir="ltr">{id}</code>;
+
+// --- Budgets: every issuer's balance, fund the one chosen ---
+
+export function Budgets() {
+  const tr = useT();
+  const { lang } = useStore(i18n);
+  const q = useQuery(CoinIssuersDocument, {});
+  const issuers = sortIssuers(q.data?.coinIssuers ?? [], lang);
+  const [chosen, setChosen] = useState('');
+  const [amount, setAmount] = useState('');
+  const [memo, setMemo] = useState('');
+  const [key, setKey] = useState<string | null>(null); // one key per intent; kept for a retry
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<{ tx: LedgerTransactionFieldsFragment; issuerId: string; name: string; n: number } | null>(null);
+  const selected = issuers.find((i) => i.id === chosen) ?? issuers[0] ?? null;
+  const nameOf = (i: { organisation?: { name: string } | null }) => i.organisation?.name ?? tr('issuerCity');
+
+  const fund = async (e: Event) => {
+    e.preventDefault();
+    if (!selected) return;
+    const n = num(amount);
+    if (!(n > 0)) {
+      setErrors({ amount: tr('giftAmountNeeded') });
+      announce(tr('formHasErrors'));
+      return;
+    }
+    const k = key ?? newIdempotencyKey();
+    setKey(k);
+    setBusy(true);
+    setFailure(null);
+    setDone(null);
+    try {
+      const r = await gql(FundIssuerDocument, { input: { issuerId: selected.id, amount: n, memo: memo.trim() || undefined, idempotencyKey: k } });
+      if (r.fundIssuer.userErrors.length) {
+        setErrors(fieldErrors(r.fundIssuer.userErrors));
+        announce(messages(r.fundIssuer.userErrors));
+      } else {
+        setErrors({});
+        setKey(null);
+        setAmount('');
+        setMemo('');
+        if (r.fundIssuer.transaction) setDone({ tx: r.fundIssuer.transaction, issuerId: selected.id, name: nameOf(selected), n });
+        announce(tr('budgetFunded', { n }));
+        q.reload();
+      }
+    } catch (err) {
+      setFailure(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="bud-h">
+      <h2 id="bud-h">{tr('budgetsTitle')}</h2>
+      <p class="hint">{tr('budgetsIntro')}</p>
+      {q.loading && !q.data && <Loading />}
+      <ErrorMessage error={q.error} />
+      {issuers.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <caption>{tr('budgetsTable')}</caption>
+            <thead><tr><th scope="col">{tr('issuerOf')}</th><th scope="col" class="num">{tr('coinsColumn')}</th></tr></thead>
+            <tbody>
+              {issuers.map((i) => (
+                <tr key={i.id} data-issuer-id={i.id} data-balance={i.balance}>
+                  <th scope="row">{nameOf(i)}</th>
+                  <td class="num">{formatCoins(i.balance, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {selected && (
+        <form onSubmit={fund} noValidate>
+          <Field label={tr('issuerChoose')} error={errors.issuerId}>
+            {({ id, describedBy, invalid }) => (
+              <select id={id} value={selected.id} aria-describedby={describedBy} aria-invalid={invalid}
+                onChange={(e) => { setChosen((e.target as HTMLSelectElement).value); setKey(null); setErrors({}); }}>
+                {issuers.map((i) => <option key={i.id} value={i.id}>{tr('issuerOption', { name: nameOf(i), n: i.balance })}</option>)}
+              </select>
+            )}
+          </Field>
+          <p>
+            {selected.organisation ? tr('issuerLeft', { name: selected.organisation.name }) : tr('budgetLeft')}{' '}
+            <strong class="big-inline" data-issuer-id={selected.id}>{formatCoins(selected.balance, lang)}</strong>
+          </p>
+          <div class="grid">
+            <Field label={tr('budgetAdd')} error={errors.amount}>
+              {({ id, describedBy, invalid }) => <input id={id} inputMode="numeric" value={amount} aria-describedby={describedBy} aria-invalid={invalid}
+                onInput={(e) => { setAmount((e.target as HTMLInputElement).value); setKey(null); }} />}
+            </Field>
+            <Field label={tr('budgetMemo')} error={errors.memo}>
+              {({ id, describedBy, invalid }) => <input id={id} value={memo} aria-describedby={describedBy} aria-invalid={invalid}
+                onInput={(e) => setMemo((e.target as HTMLInputElement).value)} />}
+            </Field>
+          </div>
+          {errors[''] && <p class="error" role="alert">{errors['']}</p>}
+          <ErrorMessage error={failure} />
+          <button type="submit" disabled={busy}>{busy ? tr('loading') : tr('budgetFund')}</button>
+        </form>
+      )}
+      {done && (
+        <div class="card" data-funded-transaction-id={done.tx.id} data-issuer-id={done.issuerId}>
+          <p><strong>{tr('fundedInto', { name: done.name, n: done.n })}</strong></p>
+          <p>{tr('txNumber')} <Id id={done.tx.id} /></p>
+          <p><a href={reverseHref(done.tx.id)}>{tr('reverseThisTx')}</a></p>
+        </div>
+      )}
+    </section>
+  );
+}
+
+// --- Settlements: per merchant, the statements; settle a month that ended ---
+
+type Merchant = AdminMerchantsQuery['organisations']['edges'][number]['node'];
+
+/** Every merchant (page by page: at most 100 a page), by name. */
+function useMerchants() {
+  const { lang } = useStore(i18n);
+  const [state, setState] = useState<{ list: Merchant[] | null; error: ApiError | null }>({ list: null, error: null });
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const all: Merchant[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 50; page++) {
+        const d = await gql(AdminMerchantsDocument, { after });
+        all.push(...d.organisations.edges.map((e) => e.node));
+        if (!d.organisations.pageInfo.hasNextPage || !d.organisations.pageInfo.endCursor) break;
+        after = d.organisations.pageInfo.endCursor;
+      }
+      return all;
+    })().then(
+      (all) => live && setState({ list: all.sort((a, b) => a.name.localeCompare(b.name, lang)), error: null }),
+      (error: ApiError) => live && setState({ list: null, error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [lang]);
+  return state;
+}
+
+export function SettlementsAdmin({ merchantId }: { merchantId: string }) {
+  const tr = useT();
+  const { list, error } = useMerchants();
+  const [chosen, setChosen] = useState(merchantId);
+  const selId = useId('merchant');
+  const merchant = list?.find((m) => m.id === chosen) ?? list?.[0] ?? null;
+  const choose = (id: string) => {
+    setChosen(id);
+    // Kept in the address (for a reload or a link) without moving the focus away from the list.
+    history.replaceState(null, '', `/admin/coins?view=settlements&merchant=${encodeURIComponent(id)}`);
+  };
+  return (
+    <CoinAdminFrame view="settlements">
+      <p>{tr('settleAdminIntro')}</p>
+      {!list && !error && <Loading />}
+      <ErrorMessage error={error} />
+      {list && list.length === 0 && <p>{tr('noMerchants')}</p>}
+      {list && merchant && (
+        <>
+          <div class="field narrow">
+            <label for={selId}>{tr('settleMerchantChoose')}</label>
+            <select id={selId} value={merchant.id} onChange={(e) => choose((e.target as HTMLSelectElement).value)}>
+              {list.map((m) => <option key={m.id} value={m.id}>{m.district ? `${m.name} (${m.district.name})` : m.name}</option>)}
+            </select>
+          </div>
+          <MerchantStatements key={merchant.id} merchant={merchant} />
+        </>
+      )}
+    </CoinAdminFrame>
+  );
+}
+
+function MerchantStatements({ merchant }: { merchant: Merchant }) {
+  const tr = useT();
+  const { lang } = useStore(i18n);
+  const q = useQuery(SettlementsDocument, { merchantId: merchant.id });
+  const list = q.data?.settlementStatements ?? [];
+  const periods = useMemo(() => endedPeriods(new Date(), 12), []);
+  const [period, setPeriod] = useState(periods[0]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ outcome: SettleOutcome; statement: SettlementFieldsFragment } | null>(null);
+  const hId = useId('merchant-h');
+  const formH = useId('settle-h');
+
+  const outcomeText = (o: SettleOutcome, p: string) =>
+    tr(o === 'already' ? 'settleAlready' : o === 'nothing' ? 'settleNothing' : 'settleDone', { month: formatPeriod(p, lang) });
+
+  const settle = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    setResult(null);
+    try {
+      const known = list.map((s) => s.id);
+      const d = await gql(SettleMerchantDocument, { input: { merchantId: merchant.id, period } });
+      const st = d.settleMerchant.statement;
+      if (d.settleMerchant.userErrors.length || !st) {
+        setErrors(fieldErrors(d.settleMerchant.userErrors));
+        announce(messages(d.settleMerchant.userErrors));
+      } else {
+        setErrors({});
+        const outcome = settleOutcome(st, known);
+        setResult({ outcome, statement: st });
+        announce(outcomeText(outcome, st.period));
+        q.reload();
+      }
+    } catch (err) {
+      setFailure(err as ApiError); // settling a month is once only on the server: trying again is safe
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const general = [errors[''], errors.merchantId].filter(Boolean).join(' ');
+  return (
+    <section aria-labelledby={hId} data-merchant-id={merchant.id}>
+      <h2 id={hId}>{merchant.name}</h2>
+      {q.loading && !q.data && <Loading />}
+      <ErrorMessage error={q.error} />
+      {q.data && list.length === 0 && <p>{tr('noSettlements')}</p>}
+      {list.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <caption>{tr('settlementsOf', { name: merchant.name })}</caption>
+            <thead>
+              <tr><th scope="col">{tr('month')}</th><th scope="col" class="num">{tr('vouchersWord')}</th><th scope="col" class="num">{tr('coinsColumn')}</th>
+                <th scope="col" class="num">{tr('euros')}</th></tr>
+            </thead>
+            <tbody>
+              {list.map((s) => (
+                <tr key={s.id} data-statement-id={s.id} data-period={s.period} data-vouchers={s.vouchers}>
+                  <th scope="row">{formatPeriod(s.period, lang)}</th>
+                  <td class="num">{formatCoins(s.vouchers, lang)}</td>
+                  <td class="num">{formatCoins(s.coins, lang)}</td>
+                  <td class="num">{formatEuro(s.euroCents, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list[0] && <p class="hint">{tr('settlementRate', { coins: formatCoins(10, lang), euro: formatEuro(list[0].euroCentsPer10Coins, lang) })}</p>}
+
+      <form class="card" onSubmit={settle} aria-labelledby={formH} noValidate>
+        <h3 id={formH}>{tr('settleNowTitle')}</h3>
+        <p class="hint">{tr('settleNowHint')}</p>
+        <Field label={tr('settlePeriod')} error={errors.period}>
+          {({ id, describedBy, invalid }) => (
+            <select id={id} value={period} aria-describedby={describedBy} aria-invalid={invalid}
+              onChange={(e) => { setPeriod((e.target as HTMLSelectElement).value); setResult(null); }}>
+              {periods.map((p) => <option key={p} value={p}>{formatPeriod(p, lang)}</option>)}
+            </select>
+          )}
+        </Field>
+        {general && <p class="error" role="alert">{general}</p>}
+        <ErrorMessage error={failure} />
+        <button type="submit" disabled={busy || !q.data}>
+          {busy ? tr('loading') : <>{tr('settleButton')}<span class="sr-only">: {merchant.name}</span></>}
+        </button>
+        {result && (
+          <div class="settle-result" data-outcome={result.outcome} data-period={result.statement.period} data-statement-id={result.statement.id}>
+            <p><strong>{outcomeText(result.outcome, result.statement.period)}</strong></p>
+            <dl class="facts">
+              <dt>{tr('vouchersWord')}</dt><dd>{formatCoins(result.statement.vouchers, lang)}</dd>
+              <dt>{tr('coinsColumn')}</dt><dd>{formatCoins(result.statement.coins, lang)}</dd>
+              <dt>{tr('euros')}</dt><dd>{formatEuro(result.statement.euroCents, lang)}</dd>
+            </dl>
+          </div>
+        )}
+      </form>
+    </section>
+  );
+}
+
+// --- Reverse a ledger transaction: the id and a reason, then an explicit "yes" ---
+
+export function ReverseAdmin({ transactionId }: { transactionId: string }) {
+  const tr = useT();
+  const { lang } = useStore(i18n);
+  const [txId, setTxId] = useState(transactionId);
+  const [memo, setMemo] = useState('');
+  const [confirming, setConfirming] = useState<{ key: string; txId: string; memo: string } | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<LedgerTransactionFieldsFragment | null>(null);
+  const confirmRef = useRef<HTMLParagraphElement>(null);
+  const doneRef = useRef<HTMLHeadingElement>(null);
+  const txRef = useRef<HTMLInputElement>(null);
+  const memoRef = useRef<HTMLInputElement>(null);
+  const generalRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming?.key]);
+  useEffect(() => {
+    if (done) doneRef.current?.focus();
+  }, [done?.id]);
+
+  /** Shows the errors and puts the focus where the first one is. */
+  const showErrors = (errs: Record<string, string>) => {
+    setErrors(errs);
+    setTimeout(() => (errs.transactionId ? txRef : errs.memo ? memoRef : generalRef).current?.focus(), 0);
+  };
+  const ask = (e: Event) => {
+    e.preventDefault();
+    const errs: Record<string, string> = {};
+    if (!txId.trim()) errs.transactionId = tr('reverseTxNeeded');
+    if (!memo.trim()) errs.memo = tr('reverseMemoNeeded');
+    if (Object.keys(errs).length) {
+      showErrors(errs);
+      announce(tr('formHasErrors'));
+      return;
+    }
+    setErrors({});
+    setFailure(null);
+    setDone(null);
+    setConfirming({ key: newIdempotencyKey(), txId: txId.trim(), memo: memo.trim() }); // one key per intent, reused on a retry
+  };
+  const back = () => {
+    setConfirming(null);
+    setFailure(null);
+    setTimeout(() => txRef.current?.focus(), 0);
+  };
+  const reverse = async () => {
+    if (!confirming) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      const d = await gql(ReverseTransactionDocument, { input: { transactionId: confirming.txId, memo: confirming.memo, idempotencyKey: confirming.key } });
+      const r = d.reverseTransaction;
+      if (r.userErrors.length || !r.transaction) {
+        setConfirming(null);
+        showErrors(fieldErrors(r.userErrors));
+        announce(messages(r.userErrors));
+      } else {
+        setConfirming(null);
+        setTxId('');
+        setMemo('');
+        setDone(r.transaction);
+        announce(tr('reverseDone'));
+      }
+    } catch (err) {
+      setFailure(err as ApiError); // kept: "yes" again sends the same key
+    } finally {
+      setBusy(false);
+    }
+  };
+  const edit = () => {
+    setConfirming(null);
+    setDone(null);
+  };
+
+  return (
+    <CoinAdminFrame view="reverse">
+      <p>{tr('reverseIntro')}</p>
+      <p class="hint">{tr('reverseWhere')}</p>
+      <form onSubmit={ask} noValidate aria-label={tr('reverseTitle')}>
+        <Field label={tr('reverseTxId')} error={errors.transactionId}>
+          {({ id, describedBy, invalid }) => (
+            <input ref={txRef} id={id} dir="ltr" value={txId} autocomplete="off" autocapitalize="off" spellcheck={false} aria-describedby={describedBy}
+              aria-invalid={invalid} onInput={(e) => { setTxId((e.target as HTMLInputElement).value); edit(); }} />
+          )}
+        </Field>
+        <Field label={tr('reverseMemo')} hint={tr('reverseMemoHint')} error={errors.memo}>
+          {({ id, describedBy, invalid }) => (
+            <input ref={memoRef} id={id} value={memo} aria-describedby={describedBy} aria-invalid={invalid}
+              onInput={(e) => { setMemo((e.target as HTMLInputElement).value); edit(); }} />
+          )}
+        </Field>
+        {errors[''] && <p class="error" role="alert" tabIndex={-1} ref={generalRef}>{errors['']}</p>}
+        {!confirming && <button type="submit" class="secondary">{tr('reverseNext')}</button>}
+      </form>
+      {confirming && (
+        <div class="confirm" role="group" aria-labelledby="reverse-confirm">
+          <p id="reverse-confirm" ref={confirmRef} tabIndex={-1}><strong>{tr('reverseConfirm', { id: confirming.txId })}</strong></p>
+          <p>{tr('reverseConfirmMemo', { memo: confirming.memo })}</p>
+          <ErrorMessage error={failure} />
+          <div class="actions">
+            <button type="button" class="danger" onClick={reverse} disabled={busy}>{busy ? tr('loading') : tr('reverseYes')}</button>
+            <button type="button" class="secondary" onClick={back} disabled={busy}>{tr('goBack')}</button>
+          </div>
+        </div>
+      )}
+      {done && (
+        <section class="card" aria-labelledby="reverse-done-h" data-transaction-id={done.id} data-reverses={done.reverses ?? ''}>
+          <h2 id="reverse-done-h" ref={doneRef} tabIndex={-1}>{tr('reverseDone')}</h2>
+          <dl class="facts">
+            <dt>{tr('reverseNewTx')}</dt><dd><Id id={done.id} /></dd>
+            {done.reverses && <><dt>{tr('reverseOfTx')}</dt><dd><Id id={done.reverses} /></dd></>}
+            <dt>{tr('coinsColumn')}</dt><dd>{formatCoins(done.amount, lang)}</dd>
+            <dt>{tr('when')}</dt><dd>{formatDateTime(done.at)}</dd>
+            {done.memo && <><dt>{tr('reverseMemoShort')}</dt><dd>{done.memo}</dd></>}
+          </dl>
+        </section>
+      )}
+    </CoinAdminFrame>
+  );
+}
