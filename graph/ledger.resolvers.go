@@ -68,6 +68,33 @@ func (r *ledgerTransactionResolver) Reverses(ctx context.Context, obj *ledger.Tr
 	return &id, nil
 }
 
+// ReversedBy is the resolver for the reversedBy field.
+func (r *ledgerTransactionResolver) ReversedBy(ctx context.Context, obj *ledger.Transaction) (*string, error) {
+	id, err := r.Ledger.ReversedBy(ctx, obj.ID)
+	if err != nil || id == nil {
+		return nil, err
+	}
+	gid := relay.ID(typeLedgerTransaction, *id)
+	return &gid, nil
+}
+
+// Reversible is the resolver for the reversible field.
+func (r *ledgerTransactionResolver) Reversible(ctx context.Context, obj *ledger.Transaction) (bool, error) {
+	if !reversibleByAdmin(obj.Kind) || obj.Kind == ledger.TxReversal { // a reversal is not reversed again
+		return false, nil
+	}
+	id, err := r.Ledger.ReversedBy(ctx, obj.ID)
+	return id == nil, err
+}
+
+// Postings is the resolver for the postings field.
+func (r *ledgerTransactionResolver) Postings(ctx context.Context, obj *ledger.Transaction) ([]model.LedgerPosting, error) {
+	if _, err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	return r.ledgerPostings(ctx, obj)
+}
+
 // At is the resolver for the at field.
 func (r *ledgerTransactionResolver) At(ctx context.Context, obj *ledger.Transaction) (*time.Time, error) {
 	return &obj.CreatedAt, nil
@@ -204,6 +231,18 @@ func (r *queryResolver) LedgerAudit(ctx context.Context) (*ledger.AuditReport, e
 		return nil, err
 	}
 	return r.Ledger.Audit(ctx)
+}
+
+// LedgerTransaction is the resolver for the ledgerTransaction field.
+func (r *queryResolver) LedgerTransaction(ctx context.Context, id string) (*ledger.Transaction, error) {
+	if _, err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	key, err := relay.FromID(typeLedgerTransaction, id)
+	if err != nil {
+		return nil, nil
+	}
+	return notFoundAsNil(r.Ledger.Transaction(ctx, key))
 }
 
 // WalletChanged is the resolver for the walletChanged field.

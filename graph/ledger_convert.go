@@ -209,3 +209,37 @@ func reversibleByAdmin(kind string) bool {
 	}
 	return true
 }
+
+// ledgerPostings describes a transaction's postings: each account's kind and whose it is.
+func (r *Resolver) ledgerPostings(ctx context.Context, t *ledger.Transaction) ([]model.LedgerPosting, error) {
+	postings := t.Postings
+	if len(postings) == 0 {
+		full, err := r.Ledger.Transaction(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		postings = full.Postings
+	}
+	out := make([]model.LedgerPosting, 0, len(postings))
+	for _, p := range postings {
+		acc, err := r.Ledger.AccountByID(ctx, p.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		lp := model.LedgerPosting{Amount: int(p.Amount), AccountKind: model.LedgerAccountKind(acc.Kind)}
+		if acc.OwnerID != nil {
+			switch acc.Kind {
+			case ledger.KindWallet:
+				if lp.Person, err = notFoundAsNil(r.person(ctx, *acc.OwnerID)); err != nil {
+					return nil, err
+				}
+			case ledger.KindIssuer, ledger.KindMerchant, ledger.KindVouchersOutstanding:
+				if lp.Organisation, err = notFoundAsNil(r.publicOrganisation(ctx, *acc.OwnerID)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		out = append(out, lp)
+	}
+	return out, nil
+}

@@ -299,3 +299,81 @@ func TestReverseTransactionCorrectsAMintOnceAndTheAuditStaysClean(t *testing.T) 
 		t.Fatalf("audit: %+v", audit.LedgerAudit)
 	}
 }
+
+// Before reversing, an administrator can look a transaction up and see where its coins went
+// (whose wallet, which budget) and whether it can still be reversed; afterwards it points to
+// its reversal, and neither can be reversed again. Nobody else can look transactions up.
+func TestAdministratorsLookUpATransactionBeforeReversingIt(t *testing.T) {
+	t.Parallel()
+	p, admin, coord, orgID := volSetup(t)
+	fund(t, admin, 1000, "f")
+	vol := p.Register(t, "vol@example.org", "Vera")
+	attendedShift(t, p, coord, vol, orgID, "Soup bar")
+	mint := readWallet(t, vol).Wallet.Entries.Edges[0].Node
+
+	const q = `query($id: ID!) { ledgerTransaction(id: $id) { id kind amount reverses reversedBy reversible
+		postings { amount accountKind person { displayName } organisation { name } } } }`
+	type posting struct {
+		Amount       int
+		AccountKind  string
+		Person       *struct{ DisplayName string }
+		Organisation *struct{ Name string }
+	}
+	type lookup struct {
+		LedgerTransaction *struct {
+			ID, Kind             string
+			Amount               int
+			Reverses, ReversedBy *string
+			Reversible           bool
+			Postings             []posting
+		}
+	}
+	var before lookup
+	admin.MustData(t, q, map[string]any{"id": mint.TransactionID}, &before)
+	tx := before.LedgerTransaction
+	if tx == nil || tx.Kind != "MINT" || tx.Amount != 50 || !tx.Reversible || tx.ReversedBy != nil || len(tx.Postings) != 2 {
+		t.Fatalf("the mint: %+v", tx)
+	}
+	sum := 0
+	kinds := map[string]posting{}
+	for _, ps := range tx.Postings {
+		sum += ps.Amount
+		kinds[ps.AccountKind] = ps
+	}
+	if w := kinds["WALLET"]; sum != 0 || w.Amount != 50 || w.Person == nil || w.Person.DisplayName != "Vera" || w.Organisation != nil {
+		t.Fatalf("postings: %+v", tx.Postings)
+	}
+	if i := kinds["ISSUER"]; i.Amount != -50 || i.Person != nil || i.Organisation != nil {
+		t.Fatalf("the city's budget posting: %+v", i)
+	}
+
+	var rev struct {
+		ReverseTransaction struct {
+			Transaction *struct{ ID string }
+			UserErrors  []volUserError
+		}
+	}
+	admin.MustData(t, `mutation($in: ReverseTransactionInput!) { reverseTransaction(input: $in) { transaction { id } userErrors { code } } }`,
+		map[string]any{"in": map[string]any{"transactionId": mint.TransactionID, "memo": "Wrong shift", "idempotencyKey": "rev"}}, &rev)
+	if rev.ReverseTransaction.Transaction == nil {
+		t.Fatalf("reverse: %+v", rev.ReverseTransaction.UserErrors)
+	}
+	var after, reversal lookup
+	admin.MustData(t, q, map[string]any{"id": mint.TransactionID}, &after)
+	if a := after.LedgerTransaction; a.Reversible || a.ReversedBy == nil || *a.ReversedBy != rev.ReverseTransaction.Transaction.ID {
+		t.Fatalf("the mint after its reversal: %+v", a)
+	}
+	admin.MustData(t, q, map[string]any{"id": rev.ReverseTransaction.Transaction.ID}, &reversal)
+	if r := reversal.LedgerTransaction; r.Kind != "REVERSAL" || r.Reversible || r.Reverses == nil || *r.Reverses != mint.TransactionID {
+		t.Fatalf("the reversal: %+v", r)
+	}
+
+	var none lookup
+	admin.MustData(t, q, map[string]any{"id": "not-an-id"}, &none)
+	if none.LedgerTransaction != nil {
+		t.Fatalf("a made-up id: %+v", none.LedgerTransaction)
+	}
+	if r := vol.Do(t, q, map[string]any{"id": mint.TransactionID}); r.ErrorCode() != "FORBIDDEN" {
+		t.Fatalf("a volunteer looking a transaction up: %s", r.ErrorCode())
+	}
+}

@@ -281,13 +281,23 @@ type ComplexityRoot struct {
 		VouchersOutstanding func(childComplexity int) int
 	}
 
+	LedgerPosting struct {
+		AccountKind  func(childComplexity int) int
+		Amount       func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Person       func(childComplexity int) int
+	}
+
 	LedgerTransaction struct {
-		Amount   func(childComplexity int) int
-		At       func(childComplexity int) int
-		ID       func(childComplexity int) int
-		Kind     func(childComplexity int) int
-		Memo     func(childComplexity int) int
-		Reverses func(childComplexity int) int
+		Amount     func(childComplexity int) int
+		At         func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Memo       func(childComplexity int) int
+		Postings   func(childComplexity int) int
+		ReversedBy func(childComplexity int) int
+		Reverses   func(childComplexity int) int
+		Reversible func(childComplexity int) int
 	}
 
 	LogoutPayload struct {
@@ -572,6 +582,7 @@ type ComplexityRoot struct {
 		ImpactStats          func(childComplexity int, filter *model.ImpactFilter) int
 		Languages            func(childComplexity int) int
 		LedgerAudit          func(childComplexity int) int
+		LedgerTransaction    func(childComplexity int, id string) int
 		Me                   func(childComplexity int) int
 		MerchantRewards      func(childComplexity int, merchantID string) int
 		MerchantVouchers     func(childComplexity int, merchantID string, states []model.VoucherState, first *int, after *string) int
@@ -943,6 +954,9 @@ type LedgerTransactionResolver interface {
 
 	Amount(ctx context.Context, obj *ledger.Transaction) (int, error)
 	Reverses(ctx context.Context, obj *ledger.Transaction) (*string, error)
+	ReversedBy(ctx context.Context, obj *ledger.Transaction) (*string, error)
+	Reversible(ctx context.Context, obj *ledger.Transaction) (bool, error)
+	Postings(ctx context.Context, obj *ledger.Transaction) ([]model.LedgerPosting, error)
 	At(ctx context.Context, obj *ledger.Transaction) (*time.Time, error)
 }
 type MutationResolver interface {
@@ -1115,6 +1129,7 @@ type QueryResolver interface {
 	CoinIssuer(ctx context.Context) (*ledger.Account, error)
 	CoinIssuers(ctx context.Context) ([]ledger.Account, error)
 	LedgerAudit(ctx context.Context) (*ledger.AuditReport, error)
+	LedgerTransaction(ctx context.Context, id string) (*ledger.Transaction, error)
 	RecommendedNeeds(ctx context.Context, first *int) ([]recommend.NeedMatch, error)
 	CandidatesForNeed(ctx context.Context, needID string, first *int) ([]recommend.CandidateMatch, error)
 	Organisation(ctx context.Context, id string) (*organisations.Organisation, error)
@@ -1938,6 +1953,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LedgerAudit.VouchersOutstanding(childComplexity), true
 
+	case "LedgerPosting.accountKind":
+		if e.ComplexityRoot.LedgerPosting.AccountKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.AccountKind(childComplexity), true
+	case "LedgerPosting.amount":
+		if e.ComplexityRoot.LedgerPosting.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.Amount(childComplexity), true
+	case "LedgerPosting.organisation":
+		if e.ComplexityRoot.LedgerPosting.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.Organisation(childComplexity), true
+	case "LedgerPosting.person":
+		if e.ComplexityRoot.LedgerPosting.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerPosting.Person(childComplexity), true
+
 	case "LedgerTransaction.amount":
 		if e.ComplexityRoot.LedgerTransaction.Amount == nil {
 			break
@@ -1968,12 +2008,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerTransaction.Memo(childComplexity), true
+	case "LedgerTransaction.postings":
+		if e.ComplexityRoot.LedgerTransaction.Postings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransaction.Postings(childComplexity), true
+	case "LedgerTransaction.reversedBy":
+		if e.ComplexityRoot.LedgerTransaction.ReversedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransaction.ReversedBy(childComplexity), true
 	case "LedgerTransaction.reverses":
 		if e.ComplexityRoot.LedgerTransaction.Reverses == nil {
 			break
 		}
 
 		return e.ComplexityRoot.LedgerTransaction.Reverses(childComplexity), true
+	case "LedgerTransaction.reversible":
+		if e.ComplexityRoot.LedgerTransaction.Reversible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransaction.Reversible(childComplexity), true
 
 	case "LogoutPayload.loggedOut":
 		if e.ComplexityRoot.LogoutPayload.LoggedOut == nil {
@@ -3431,6 +3489,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LedgerAudit(childComplexity), true
+	case "Query.ledgerTransaction":
+		if e.ComplexityRoot.Query.LedgerTransaction == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ledgerTransaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LedgerTransaction(childComplexity, args["id"].(string)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -5211,7 +5280,46 @@ type LedgerTransaction {
   amount: Int!
   "The transaction this one reverses."
   reverses: ID
+  "The transaction that reversed this one, if any."
+  reversedBy: ID
+  "True when an administrator may reverse it now (not reversed yet, and not a voucher's or a settlement's: those follow the voucher)."
+  reversible: Boolean!
+  "Where the coins went: one line per account, summing to zero."
+  postings: [LedgerPosting!]!
   at: DateTime!
+}
+
+"""
+The kind of account a posting moves coins on.
+"""
+enum LedgerAccountKind {
+  "Where the city's money for budgets comes from."
+  FUNDING
+  "A minting budget (the city's or an organisation's)."
+  ISSUER
+  "A person's wallet."
+  WALLET
+  "A shop's coins from accepted vouchers."
+  MERCHANT
+  "Coins of a shop's vouchers not used yet."
+  VOUCHERS_OUTSTANDING
+  "Coins settled with the city."
+  SETTLEMENT
+  "Coins that expired."
+  EXPIRED
+}
+
+"""
+One line of a ledger transaction (administrators).
+"""
+type LedgerPosting {
+  "Signed: positive coins came into the account, negative went out of it."
+  amount: Int!
+  accountKind: LedgerAccountKind!
+  "The person whose wallet it is (wallets only)."
+  person: Person
+  "The organisation whose budget, shop or vouchers it is (null for the city's own accounts)."
+  organisation: Organisation
 }
 
 """
@@ -5290,6 +5398,8 @@ extend type Query {
   coinIssuers: [CoinIssuer!]!
   "Rebuild every balance from the postings and compare (administrators)."
   ledgerAudit: LedgerAudit!
+  "A ledger transaction with its postings, for example to check it before reversing it (administrators; null when there is none)."
+  ledgerTransaction(id: ID!): LedgerTransaction
 }
 
 extend type Mutation {
@@ -7100,6 +7210,20 @@ func (ec *executionContext) childFields_LedgerAudit(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type LedgerAudit", field.Name)
 }
 
+func (ec *executionContext) childFields_LedgerPosting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amount":
+		return ec.fieldContext_LedgerPosting_amount(ctx, field)
+	case "accountKind":
+		return ec.fieldContext_LedgerPosting_accountKind(ctx, field)
+	case "person":
+		return ec.fieldContext_LedgerPosting_person(ctx, field)
+	case "organisation":
+		return ec.fieldContext_LedgerPosting_organisation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerPosting", field.Name)
+}
+
 func (ec *executionContext) childFields_LedgerTransaction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7112,6 +7236,12 @@ func (ec *executionContext) childFields_LedgerTransaction(ctx context.Context, f
 		return ec.fieldContext_LedgerTransaction_amount(ctx, field)
 	case "reverses":
 		return ec.fieldContext_LedgerTransaction_reverses(ctx, field)
+	case "reversedBy":
+		return ec.fieldContext_LedgerTransaction_reversedBy(ctx, field)
+	case "reversible":
+		return ec.fieldContext_LedgerTransaction_reversible(ctx, field)
+	case "postings":
+		return ec.fieldContext_LedgerTransaction_postings(ctx, field)
 	case "at":
 		return ec.fieldContext_LedgerTransaction_at(ctx, field)
 	}
@@ -8971,6 +9101,20 @@ func (ec *executionContext) field_Query_impactStats_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ledgerTransaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -12409,6 +12553,116 @@ func (ec *executionContext) fieldContext_LedgerAudit_problems(_ context.Context,
 	return graphql.NewScalarFieldContext("LedgerAudit", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _LedgerPosting_amount(ctx context.Context, field graphql.CollectedField, obj *model.LedgerPosting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPosting_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPosting_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPosting", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerPosting_accountKind(ctx context.Context, field graphql.CollectedField, obj *model.LedgerPosting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPosting_accountKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LedgerAccountKind) graphql.Marshaler {
+			return ec.marshalNLedgerAccountKind2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerAccountKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPosting_accountKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerPosting", field, false, false, errors.New("field of type LedgerAccountKind does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerPosting_person(ctx context.Context, field graphql.CollectedField, obj *model.LedgerPosting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPosting_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *accounts.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋaccountsᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPosting_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerPosting",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerPosting_organisation(ctx context.Context, field graphql.CollectedField, obj *model.LedgerPosting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerPosting_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *organisations.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋorganisationsᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerPosting_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerPosting",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LedgerTransaction_id(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12522,6 +12776,84 @@ func (ec *executionContext) _LedgerTransaction_reverses(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_LedgerTransaction_reverses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTransaction", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransaction_reversedBy(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransaction_reversedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerTransaction().ReversedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransaction_reversedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerTransaction", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransaction_reversible(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransaction_reversible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerTransaction().Reversible(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransaction_reversible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerTransaction", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransaction_postings(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransaction_postings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LedgerTransaction().Postings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.LedgerPosting) graphql.Marshaler {
+			return ec.marshalNLedgerPosting2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerPostingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransaction_postings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerTransaction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerPosting(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LedgerTransaction_at(ctx context.Context, field graphql.CollectedField, obj *ledger.Transaction) (ret graphql.Marshaler) {
@@ -18641,6 +18973,50 @@ func (ec *executionContext) fieldContext_Query_ledgerAudit(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LedgerAudit(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ledgerTransaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ledgerTransaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LedgerTransaction(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Transaction) graphql.Marshaler {
+			return ec.marshalOLedgerTransaction2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐTransaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ledgerTransaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerTransaction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ledgerTransaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -30810,6 +31186,59 @@ func (ec *executionContext) _LedgerAudit(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var ledgerPostingImplementors = []string{"LedgerPosting"}
+
+func (ec *executionContext) _LedgerPosting(ctx context.Context, sel ast.SelectionSet, obj *model.LedgerPosting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerPostingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerPosting")
+		case "amount":
+			out.Values[i] = ec._LedgerPosting_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountKind":
+			out.Values[i] = ec._LedgerPosting_accountKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "person":
+			out.Values[i] = ec._LedgerPosting_person(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "organisation":
+			out.Values[i] = ec._LedgerPosting_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var ledgerTransactionImplementors = []string{"LedgerTransaction"}
 
 func (ec *executionContext) _LedgerTransaction(ctx context.Context, sel ast.SelectionSet, obj *ledger.Transaction) graphql.Marshaler {
@@ -30919,6 +31348,120 @@ func (ec *executionContext) _LedgerTransaction(ctx context.Context, sel ast.Sele
 				}()
 				res = ec._LedgerTransaction_reverses(ctx, field, obj)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "reversedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerTransaction_reversedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "reversible":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerTransaction_reversible(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "postings":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerTransaction_postings(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -35759,6 +36302,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_ledgerAudit(ctx, field)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "ledgerTransaction":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_ledgerTransaction(ctx, field)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -41714,6 +42279,16 @@ func (ec *executionContext) marshalNLearnedHow2ᚕgithubᚗcomᚋhelpendeᚑhand
 	return ret
 }
 
+func (ec *executionContext) unmarshalNLedgerAccountKind2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerAccountKind(ctx context.Context, v any) (model.LedgerAccountKind, error) {
+	var res model.LedgerAccountKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLedgerAccountKind2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerAccountKind(ctx context.Context, sel ast.SelectionSet, v model.LedgerAccountKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNLedgerAudit2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐAuditReport(ctx context.Context, sel ast.SelectionSet, v ledger.AuditReport) graphql.Marshaler {
 	return ec._LedgerAudit(ctx, sel, &v)
 }
@@ -41726,6 +42301,26 @@ func (ec *executionContext) marshalNLedgerAudit2ᚖgithubᚗcomᚋhelpendeᚑhan
 		return graphql.Null
 	}
 	return ec._LedgerAudit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLedgerPosting2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerPosting(ctx context.Context, sel ast.SelectionSet, v model.LedgerPosting) graphql.Marshaler {
+	return ec._LedgerPosting(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLedgerPosting2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerPostingᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LedgerPosting) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerPosting2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerPosting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNLoginInput2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLoginInput(ctx context.Context, v any) (model.LoginInput, error) {

@@ -347,6 +347,17 @@ type ImpactStats struct {
 	MinimumGroupSize int         `json:"minimumGroupSize"`
 }
 
+// One line of a ledger transaction (administrators).
+type LedgerPosting struct {
+	// Signed: positive coins came into the account, negative went out of it.
+	Amount      int               `json:"amount"`
+	AccountKind LedgerAccountKind `json:"accountKind"`
+	// The person whose wallet it is (wallets only).
+	Person *accounts.Person `json:"person,omitempty"`
+	// The organisation whose budget, shop or vouchers it is (null for the city's own accounts).
+	Organisation *organisations.Organisation `json:"organisation,omitempty"`
+}
+
 type LoginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -1228,6 +1239,79 @@ func (e *LearnedHow) UnmarshalJSON(b []byte) error {
 }
 
 func (e LearnedHow) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of account a posting moves coins on.
+type LedgerAccountKind string
+
+const (
+	// Where the city's money for budgets comes from.
+	LedgerAccountKindFunding LedgerAccountKind = "FUNDING"
+	// A minting budget (the city's or an organisation's).
+	LedgerAccountKindIssuer LedgerAccountKind = "ISSUER"
+	// A person's wallet.
+	LedgerAccountKindWallet LedgerAccountKind = "WALLET"
+	// A shop's coins from accepted vouchers.
+	LedgerAccountKindMerchant LedgerAccountKind = "MERCHANT"
+	// Coins of a shop's vouchers not used yet.
+	LedgerAccountKindVouchersOutstanding LedgerAccountKind = "VOUCHERS_OUTSTANDING"
+	// Coins settled with the city.
+	LedgerAccountKindSettlement LedgerAccountKind = "SETTLEMENT"
+	// Coins that expired.
+	LedgerAccountKindExpired LedgerAccountKind = "EXPIRED"
+)
+
+var AllLedgerAccountKind = []LedgerAccountKind{
+	LedgerAccountKindFunding,
+	LedgerAccountKindIssuer,
+	LedgerAccountKindWallet,
+	LedgerAccountKindMerchant,
+	LedgerAccountKindVouchersOutstanding,
+	LedgerAccountKindSettlement,
+	LedgerAccountKindExpired,
+}
+
+func (e LedgerAccountKind) IsValid() bool {
+	switch e {
+	case LedgerAccountKindFunding, LedgerAccountKindIssuer, LedgerAccountKindWallet, LedgerAccountKindMerchant, LedgerAccountKindVouchersOutstanding, LedgerAccountKindSettlement, LedgerAccountKindExpired:
+		return true
+	}
+	return false
+}
+
+func (e LedgerAccountKind) String() string {
+	return string(e)
+}
+
+func (e *LedgerAccountKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LedgerAccountKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LedgerAccountKind", str)
+	}
+	return nil
+}
+
+func (e LedgerAccountKind) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LedgerAccountKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LedgerAccountKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -390,6 +390,22 @@ func (s *Service) Transaction(ctx context.Context, id string) (*Transaction, err
 	return loadTransaction(ctx, s.db, id)
 }
 
+// ReversedBy returns the id of the transaction that reversed id, or nil when none did.
+func (s *Service) ReversedBy(ctx context.Context, id string) (*string, error) {
+	if !validID(id) {
+		return nil, nil
+	}
+	var by string
+	err := s.db.GetContext(ctx, &by, `SELECT id FROM ledger_transactions WHERE reverses = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find reversal: %w", err)
+	}
+	return &by, nil
+}
+
 // TransactionByKey returns the transaction written with an idempotency key; errs.ErrNotFound when there is none.
 func (s *Service) TransactionByKey(ctx context.Context, key string) (*Transaction, error) {
 	var id string
