@@ -88,6 +88,12 @@ test('administrator funds a budget, sees every balance, then reverses that booki
   const question = `Je draait boeking ${txId} terug. Dat kan je daarna niet ongedaan maken.`;
   await page.waitForFunction((t) => document.activeElement?.textContent === t, question);
   await page.getByText('Reden: Te veel aangevuld (test 09)').waitFor();
+  // What the booking was and where its coins went, looked up before anything is asked.
+  const signed = (n) => new Intl.NumberFormat('nl-BE', { signDisplay: 'exceptZero' }).format(n);
+  const budgetLine = issuer.organisation ? `Budget van ${name}` : 'Budget van de stad';
+  await page.locator('[data-account-kind="ISSUER"]', { hasText: `${budgetLine}: ${signed(add)}` }).waitFor();
+  await page.locator('[data-account-kind="FUNDING"]', { hasText: `Geld van de stad voor budgetten: ${signed(-add)}` }).waitFor();
+  await page.getByText(`Budget aangevuld: ${nl(add)}`).waitFor();
   assert.equal(await balanceOf(), b0 + add);
   await checkA11y(page, 'the confirmation of a reversal');
   await tabTo(page, 'Ja, terugdraaien');
@@ -103,14 +109,17 @@ test('administrator funds a budget, sees every balance, then reverses that booki
   await done.getByText('Te veel aangevuld (test 09)', { exact: true }).waitFor();
   assert.equal(await balanceOf(), b0);
 
-  // A second time: the API's message, shown at the field and read out; nothing changes.
+  // A second time: said at the field and read out before anything is asked; nothing changes.
   await txField.fill(txId);
   await page.getByLabel('Waarom draai je de boeking terug?').fill('Nog eens (test 09)');
   await page.getByRole('button', { name: 'Verder' }).click();
-  await page.getByRole('button', { name: 'Ja, terugdraaien' }).click();
   await announced(page, /Deze verrichting is al teruggedraaid/);
   await page.locator('.field.has-error', { hasText: 'Deze verrichting is al teruggedraaid.' }).waitFor();
-  assert.equal(await page.getByRole('button', { name: 'Ja, terugdraaien' }).count(), 0, 'the confirmation is closed');
+  assert.equal(await page.getByRole('button', { name: 'Ja, terugdraaien' }).count(), 0, 'nothing is asked');
+  // A number that is no booking: said at the field too.
+  await txField.fill('geen-boeking');
+  await page.getByRole('button', { name: 'Verder' }).click();
+  await page.locator('.field.has-error', { hasText: 'Er is geen boeking met dit nummer.' }).waitFor();
   assert.equal(await balanceOf(), b0);
 
   // Back to the budgets: the balance as it was.

@@ -5,10 +5,10 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fieldErrors, gql, useQuery, type ApiError, type UserError } from '../../api';
 import {
-  AdminMerchantsDocument, CoinIssuersDocument, FundIssuerDocument, ReverseTransactionDocument, SettleMerchantDocument, SettlementsDocument,
-  type AdminMerchantsQuery, type LedgerTransactionFieldsFragment, type SettlementFieldsFragment,
+  AdminMerchantsDocument, CoinIssuersDocument, FundIssuerDocument, LedgerTransactionDocument, ReverseTransactionDocument, SettleMerchantDocument,
+  SettlementsDocument, type AdminMerchantsQuery, type LedgerTransactionFieldsFragment, type LedgerTransactionQuery, type SettlementFieldsFragment,
 } from '../../gql/graphql';
-import { endedPeriods, formatCoins, formatEuro, formatPeriod, newIdempotencyKey, settleOutcome, sortIssuers, type SettleOutcome } from '../../coins';
+import { endedPeriods, formatCoins, formatEuro, formatPeriod, formatSignedCoins, newIdempotencyKey, settleOutcome, sortIssuers, type SettleOutcome } from '../../coins';
 import { formatDateTime, i18n, useT, type Key } from '../../i18n';
 import { useStore } from '../../store';
 import { ErrorMessage, Field, Loading, Page, announce, useId } from '../../ui';
@@ -336,7 +336,7 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
   const { lang } = useStore(i18n);
   const [txId, setTxId] = useState(transactionId);
   const [memo, setMemo] = useState('');
-  const [confirming, setConfirming] = useState<{ key: string; txId: string; memo: string } | null>(null);
+  const [confirming, setConfirming] = useState<{ key: string; txId: string; memo: string; tx: Looked } | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -358,7 +358,7 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
     setErrors(errs);
     setTimeout(() => (errs.transactionId ? txRef : errs.memo ? memoRef : generalRef).current?.focus(), 0);
   };
-  const ask = (e: Event) => {
+  const ask = async (e: Event) => {
     e.preventDefault();
     const errs: Record<string, string> = {};
     if (!txId.trim()) errs.transactionId = tr('reverseTxNeeded');
@@ -371,7 +371,25 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
     setErrors({});
     setFailure(null);
     setDone(null);
-    setConfirming({ key: newIdempotencyKey(), txId: txId.trim(), memo: memo.trim() }); // one key per intent, reused on a retry
+    // First what the booking is: an unknown number or one that cannot be reversed is said at
+    // the field before anything is asked.
+    setBusy(true);
+    let tx: Looked | null;
+    try {
+      tx = (await gql(LedgerTransactionDocument, { id: txId.trim() })).ledgerTransaction ?? null;
+    } catch (err) {
+      setFailure(err as ApiError);
+      return;
+    } finally {
+      setBusy(false);
+    }
+    const problem = !tx ? tr('reverseTxUnknown') : tx.reversedBy ? tr('reverseAlready') : !tx.reversible ? tr('reverseNotAllowed') : '';
+    if (problem || !tx) {
+      showErrors({ transactionId: problem });
+      announce(problem);
+      return;
+    }
+    setConfirming({ key: newIdempotencyKey(), txId: txId.trim(), memo: memo.trim(), tx }); // one key per intent, reused on a retry
   };
   const back = () => {
     setConfirming(null);
@@ -425,11 +443,24 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
           )}
         </Field>
         {errors[''] && <p class="error" role="alert" tabIndex={-1} ref={generalRef}>{errors['']}</p>}
-        {!confirming && <button type="submit" class="secondary">{tr('reverseNext')}</button>}
+        {!confirming && <button type="submit" class="secondary" disabled={busy}>{busy ? tr('loading') : tr('reverseNext')}</button>}
       </form>
       {confirming && (
         <div class="confirm" role="group" aria-labelledby="reverse-confirm">
           <p id="reverse-confirm" ref={confirmRef} tabIndex={-1}><strong>{tr('reverseConfirm', { id: confirming.txId })}</strong></p>
+          <dl class="facts">
+            <dt>{tr('when')}</dt><dd>{formatDateTime(confirming.tx.at)}</dd>
+            <dt>{tr('coinsColumn')}</dt><dd>{txKindLabel(tr, confirming.tx.kind)}: {formatCoins(confirming.tx.amount, lang)}</dd>
+            {confirming.tx.memo && <><dt>{tr('reverseMemoShort')}</dt><dd>{confirming.tx.memo}</dd></>}
+          </dl>
+          <p>{tr('reverseLines')}</p>
+          <ul class="postings">
+            {confirming.tx.postings.map((p, i) => (
+              <li key={i} data-account-kind={p.accountKind}>
+                {accountLabel(tr, p)}: <span dir="ltr">{formatSignedCoins(p.amount, lang)}</span>
+              </li>
+            ))}
+          </ul>
           <p>{tr('reverseConfirmMemo', { memo: confirming.memo })}</p>
           <ErrorMessage error={failure} />
           <div class="actions">
@@ -452,4 +483,19 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
       )}
     </CoinAdminFrame>
   );
+}
+
+type Looked = NonNullable<LedgerTransactionQuery['ledgerTransaction']>;
+
+/** What kind of booking it is, in the viewer's language (the raw kind when there is no label). */
+const TX_KINDS = ['FUND', 'MINT', 'TRANSFER', 'GIFT', 'REDEEM', 'ACCEPT', 'CANCEL', 'EXPIRE', 'SETTLE', 'REVERSAL'];
+function txKindLabel(tr: ReturnType<typeof useT>, kind: string): string {
+  return TX_KINDS.includes(kind) ? tr(`txKind_${kind}` as Key) : kind;
+}
+
+/** Whose account a posting is on, in the viewer's language. */
+function accountLabel(tr: ReturnType<typeof useT>, p: Looked['postings'][number]): string {
+  const name = p.person?.displayName ?? p.organisation?.name ?? '';
+  if (p.accountKind === 'ISSUER' && !p.organisation) return tr('acct_ISSUER_city');
+  return tr(`acct_${p.accountKind}` as Key, { name });
 }
