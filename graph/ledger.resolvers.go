@@ -106,12 +106,8 @@ func (r *mutationResolver) FundIssuer(ctx context.Context, input model.FundIssue
 	if err != nil {
 		return nil, err
 	}
-	var ids idErr
-	issuerID := ""
-	if input.IssuerID != nil {
-		issuerID = ids.decode(typeCoinIssuer, "issuerId", *input.IssuerID)
-	}
-	if err := ids.Err(); err != nil {
+	issuerID, err := r.issuerToFund(ctx, input)
+	if err != nil {
 		ue, err := userErrors(ctx, err)
 		return &model.FundIssuerPayload{UserErrors: ue}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/helpende-handen/helpende-handen/internal/errs"
 	"github.com/helpende-handen/helpende-handen/internal/i18n"
 	"github.com/helpende-handen/helpende-handen/internal/ledger"
+	"github.com/helpende-handen/helpende-handen/internal/organisations"
 )
 
 // Kinds of global ID of the coin ledger.
@@ -242,4 +243,40 @@ func (r *Resolver) ledgerPostings(ctx context.Context, t *ledger.Transaction) ([
 		out = append(out, lp)
 	}
 	return out, nil
+}
+
+// issuerToFund returns the budget account a fundIssuer input names: an issuer by id, an
+// organisation's own budget (created on its first funding), or "" for the city's.
+func (r *Resolver) issuerToFund(ctx context.Context, input model.FundIssuerInput) (string, error) {
+	var ids idErr
+	switch {
+	case input.IssuerID != nil && input.OrganisationID != nil:
+		return "", errs.One("organisationId", errs.Invalid, "issuer_or_organisation", nil)
+	case input.IssuerID != nil:
+		id := ids.decode(typeCoinIssuer, "issuerId", *input.IssuerID)
+		return id, ids.Err()
+	case input.OrganisationID != nil:
+		orgID := ids.decode(typeOrganisation, "organisationId", *input.OrganisationID)
+		if err := ids.Err(); err != nil {
+			return "", err
+		}
+		os, err := r.Orgs.GetMany(ctx, &accounts.Viewer{IsAdmin: true}, []string{orgID})
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case len(os) == 0 || os[0] == nil:
+			return "", errs.One("organisationId", errs.NotFoundCode, "organisation_not_found", nil)
+		case os[0].Kind == organisations.KindMerchant:
+			return "", errs.One("organisationId", errs.Invalid, "issuer_is_merchant", nil)
+		case os[0].Status != organisations.StatusApproved:
+			return "", errs.One("organisationId", errs.InvalidState, "issuer_org_not_approved", nil)
+		}
+		acc, err := r.Ledger.Account(ctx, ledger.KindIssuer, orgID)
+		if err != nil {
+			return "", err
+		}
+		return acc.ID, nil
+	}
+	return "", nil
 }

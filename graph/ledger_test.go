@@ -377,3 +377,92 @@ func TestAdministratorsLookUpATransactionBeforeReversingIt(t *testing.T) {
 		t.Fatalf("a volunteer looking a transaction up: %s", r.ErrorCode())
 	}
 }
+
+// An organisation the city funds gets a budget of its own: the hours its volunteers confirm
+// are minted from it while it holds enough, then from the city's; the issuer and the
+// organisation must make sense (not a shop, approved, not both an issuer and an organisation).
+func TestAnOrganisationsOwnBudgetMintsItsVolunteersHoursFirst(t *testing.T) {
+	t.Parallel()
+	p, admin, coord, orgID := volSetup(t)
+	_, merchantID := merchantSetup(t, p, admin)
+	fund(t, admin, 1000, "city")
+	const m = `mutation($in: FundIssuerInput!) { fundIssuer(input: $in) { issuer { id balance organisation { id } }
+		userErrors { field code message } } }`
+	type payload struct {
+		FundIssuer struct {
+			Issuer *struct {
+				ID           string
+				Balance      int
+				Organisation *struct{ ID string }
+			}
+			UserErrors []volUserError
+		}
+	}
+	var own payload
+	admin.MustData(t, m, map[string]any{"in": map[string]any{"organisationId": orgID, "amount": 60, "idempotencyKey": "org"}}, &own)
+	if iss := own.FundIssuer.Issuer; iss == nil || iss.Balance != 60 || iss.Organisation == nil || iss.Organisation.ID != orgID {
+		t.Fatalf("fund the organisation's budget: %+v", own.FundIssuer)
+	}
+	var pending struct {
+		CreateOrganisation struct{ Organisation *struct{ ID string } }
+	}
+	coord.MustData(t, `mutation($in: CreateOrganisationInput!) { createOrganisation(input: $in) { organisation { id } } }`,
+		map[string]any{"in": map[string]any{"kind": "NON_PROFIT", "name": "Nog niet goedgekeurd"}}, &pending)
+	if pending.CreateOrganisation.Organisation == nil {
+		t.Fatal("create a second organisation")
+	}
+	for _, c := range []struct {
+		name  string
+		in    map[string]any
+		field []string
+		code  string
+	}{
+		{"not approved", map[string]any{"organisationId": pending.CreateOrganisation.Organisation.ID, "amount": 10, "idempotencyKey": "pending"},
+			[]string{"input", "organisationId"}, "INVALID_STATE"},
+		{"a shop", map[string]any{"organisationId": merchantID, "amount": 10, "idempotencyKey": "shop"}, []string{"input", "organisationId"}, "INVALID"},
+		{"both", map[string]any{"organisationId": orgID, "issuerId": own.FundIssuer.Issuer.ID, "amount": 10, "idempotencyKey": "both"},
+			[]string{"input", "organisationId"}, "INVALID"},
+		{"not an organisation", map[string]any{"organisationId": "nope", "amount": 10, "idempotencyKey": "nope"}, []string{"input", "organisationId"}, "INVALID"},
+	} {
+		var out payload
+		admin.MustData(t, m, map[string]any{"in": c.in}, &out)
+		if out.FundIssuer.Issuer != nil {
+			t.Fatalf("%s: funded %+v", c.name, out.FundIssuer.Issuer)
+		}
+		volWantUserError(t, out.FundIssuer.UserErrors, c.field, c.code, "")
+	}
+
+	issuers := func() map[string]int {
+		var out struct {
+			CoinIssuers []struct {
+				Balance      int
+				Organisation *struct{ ID string }
+			}
+		}
+		admin.MustData(t, `{ coinIssuers { balance organisation { id } } }`, nil, &out)
+		got := map[string]int{}
+		for _, i := range out.CoinIssuers {
+			key := "city"
+			if i.Organisation != nil {
+				key = i.Organisation.ID
+			}
+			got[key] = i.Balance
+		}
+		return got
+	}
+	// Two hours (50 coins) come from the organisation's 60; the next two hours do not fit in
+	// the 10 left, so they come from the city's budget.
+	vol := p.Register(t, "vol@example.org", "Vera")
+	attendedShift(t, p, coord, vol, orgID, "Soup bar")
+	if got := issuers(); got[orgID] != 10 || got["city"] != 1000 {
+		t.Fatalf("after the first shift: %v", got)
+	}
+	attendedShift(t, p, coord, vol, orgID, "Soup bar again")
+	if got := issuers(); got[orgID] != 10 || got["city"] != 950 {
+		t.Fatalf("after the second shift: %v", got)
+	}
+	if w := readWallet(t, vol); w.Wallet.Balance != 100 {
+		t.Fatalf("wallet: %d, want 100", w.Wallet.Balance)
+	}
+	auditClean(t, admin)
+}

@@ -5355,8 +5355,14 @@ type CoinPolicyPayload {
 }
 
 input FundIssuerInput {
-  "The issuer to fund; null: the city's own budget."
+  "The issuer to fund; null (and no organisationId): the city's own budget."
   issuerId: ID
+  """
+  Fund this organisation's own budget instead (created on its first funding): the hours its
+  volunteers confirm are minted from it while it holds enough, then from the city's.
+  Approved organisations only, not shops. Give issuerId or organisationId, not both.
+  """
+  organisationId: ID
   amount: Int!
   memo: String
   idempotencyKey: String!
@@ -26610,7 +26616,7 @@ func (ec *executionContext) unmarshalInputFundIssuerInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"issuerId", "amount", "memo", "idempotencyKey"}
+	fieldsInOrder := [...]string{"issuerId", "organisationId", "amount", "memo", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26624,6 +26630,13 @@ func (ec *executionContext) unmarshalInputFundIssuerInput(ctx context.Context, o
 				return it, err
 			}
 			it.IssuerID = data
+		case "organisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganisationID = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNInt2int(ctx, v)

@@ -276,8 +276,12 @@ type ExportMyDataPayload struct {
 }
 
 type FundIssuerInput struct {
-	// The issuer to fund; null: the city's own budget.
-	IssuerID       *string `json:"issuerId,omitempty"`
+	// The issuer to fund; null (and no organisationId): the city's own budget.
+	IssuerID *string `json:"issuerId,omitempty"`
+	// Fund this organisation's own budget instead (created on its first funding): the hours its
+	// volunteers confirm are minted from it while it holds enough, then from the city's.
+	// Approved organisations only, not shops. Give issuerId or organisationId, not both.
+	OrganisationID *string `json:"organisationId,omitempty"`
 	Amount         int     `json:"amount"`
 	Memo           *string `json:"memo,omitempty"`
 	IdempotencyKey string  `json:"idempotencyKey"`

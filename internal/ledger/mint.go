@@ -134,32 +134,44 @@ func (s *Service) mintOne(ctx context.Context, tx *sqlx.Tx, outboxID int64, a at
 	if err != nil {
 		return err
 	}
-	var issuerID string
+	var cityID string
 	if policy.IssuerAccountID != nil {
-		issuerID = *policy.IssuerAccountID
+		cityID = *policy.IssuerAccountID
 	} else {
 		issuer, err := accountTx(ctx, tx, KindIssuer, "")
 		if err != nil {
 			return err
 		}
-		issuerID = issuer.ID
+		cityID = issuer.ID
+	}
+	// An organisation the city funds has a budget of its own: its volunteers' hours are
+	// minted from it while it holds enough, then from the city's.
+	var orgIssuerID string
+	if validID(a.OrganisationID) {
+		err := tx.GetContext(ctx, &orgIssuerID, `SELECT id FROM ledger_accounts WHERE kind = $1 AND owner_id = $2`,
+			KindIssuer, a.OrganisationID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("organisation's budget: %w", err)
+		}
 	}
 	wallet, err := accountTx(ctx, tx, KindWallet, a.PersonID)
 	if err != nil {
 		return err
 	}
-	// Lock issuer and wallet (in id order, like ledger_post) so that the cap and the budget
-	// read here are still true when the coins move.
+	// Lock the budgets and the wallet (in id order, like ledger_post) so that the cap and the
+	// budget read here are still true when the coins move.
+	ids := pq.StringArray{cityID, wallet.ID}
+	if orgIssuerID != "" {
+		ids = append(ids, orgIssuerID)
+	}
 	var locked []Account
 	if err := tx.SelectContext(ctx, &locked, `SELECT `+accountColumns+` FROM ledger_accounts WHERE id = ANY ($1::uuid[])
-		ORDER BY id FOR NO KEY UPDATE`, pq.StringArray{issuerID, wallet.ID}); err != nil {
+		ORDER BY id FOR NO KEY UPDATE`, ids); err != nil {
 		return fmt.Errorf("lock mint accounts: %w", err)
 	}
-	var issuerBalance int64
+	balances := map[string]int64{}
 	for _, acc := range locked {
-		if acc.ID == issuerID {
-			issuerBalance = acc.Balance
-		}
+		balances[acc.ID] = acc.Balance
 	}
 	year := a.ConfirmedAt.Year()
 	if d, err := time.Parse(time.DateOnly, a.WorkedOn); err == nil {
@@ -180,7 +192,11 @@ func (s *Service) mintOne(ctx context.Context, tx *sqlx.Tx, outboxID int64, a at
 			amount, reason = left, ptr(ReasonYearlyCap)
 		}
 	}
-	if amount > issuerBalance {
+	issuerID := cityID
+	if orgIssuerID != "" && balances[orgIssuerID] >= amount {
+		issuerID = orgIssuerID
+	}
+	if issuerBalance := balances[issuerID]; amount > issuerBalance {
 		amount, reason = max(issuerBalance, 0), ptr(ReasonBudgetExhausted)
 	}
 	var txID *string
