@@ -1,5 +1,5 @@
 // Coins, rewards and vouchers: pure helpers (unit-tested). No DOM, no API calls.
-import type { CreateRewardInput, RewardFilter, UpdateRewardInput } from './gql/graphql';
+import type { CreateRewardInput, OrganisationKind, RewardFilter, UpdateRewardInput } from './gql/graphql';
 import { brusselsDateTime } from './filters';
 import { LOCALES, TIME_ZONE, type Lang } from './i18n';
 
@@ -202,6 +202,38 @@ export function sortIssuers<T extends { id: string; organisation?: { name: strin
     if (!a.organisation !== !b.organisation) return a.organisation ? 1 : -1;
     return coll.compare(a.organisation?.name ?? '', b.organisation?.name ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   });
+}
+
+/** Which kinds of organisation may have their own minting budget: every kind but shops. */
+const BUDGET_KIND: Record<OrganisationKind, boolean> = {
+  NON_PROFIT: true, NEIGHBOURHOOD_CENTRE: true, CITY_SERVICE: true, SCHOOL: true, SPORTS_CLUB: true, CULTURAL: true, OTHER: true, MERCHANT: false,
+};
+export const BUDGET_KINDS = (Object.keys(BUDGET_KIND) as OrganisationKind[]).filter((k) => BUDGET_KIND[k]);
+
+/**
+ * The budget select's values: an existing issuer's id, or "new:" and the id of an organisation
+ * that gets its own budget on its first funding. What the value funds, as fundIssuer input.
+ */
+const NEW_BUDGET = 'new:';
+export const newBudgetValue = (organisationId: string) => `${NEW_BUDGET}${organisationId}`;
+export function fundTarget(value: string): { issuerId: string } | { organisationId: string } {
+  return value.startsWith(NEW_BUDGET) ? { organisationId: value.slice(NEW_BUDGET.length) } : { issuerId: value };
+}
+
+/** The organisations that have no budget yet, by name (the same name: by district, then id). */
+export function organisationsWithoutBudget<O extends { id: string; name: string; district?: { name: string } | null }>(
+  organisations: readonly O[], issuers: readonly { organisation?: { id: string } | null }[], lang: Lang,
+): O[] {
+  const funded = new Set(issuers.map((i) => i.organisation?.id).filter(Boolean));
+  const coll = new Intl.Collator(LOCALES[lang]);
+  return organisations.filter((o) => !funded.has(o.id)).sort((a, b) =>
+    coll.compare(a.name, b.name) || coll.compare(a.district?.name ?? '', b.district?.name ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The issuers with one added or replaced by id (the budget just funded, until the list reloads). */
+export function withIssuer<T extends { id: string }>(issuers: readonly T[], issuer: T | null | undefined): T[] {
+  if (!issuer) return [...issuers];
+  return issuers.some((i) => i.id === issuer.id) ? issuers.map((i) => (i.id === issuer.id ? issuer : i)) : [...issuers, issuer];
 }
 
 /** What settling a month did, from the statement the API returned and the statements known before. */

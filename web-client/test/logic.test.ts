@@ -15,7 +15,7 @@ import { safeNext } from '../src/pages/auth';
 import {
   brusselsDate, brusselsPeriod, canAfford, codeComplete, codeGroups, coinsLeft, createRewardInput, emptyRewardForm, formatEuro, formatPeriod, formatSignedCoins,
   endedPeriods, merchantsOf, newIdempotencyKey, normaliseCode, qrPath, queryFromRewardSearch, rewardFilterFromSearch, rewardFormFrom, rewardSearchFromQuery,
-  settleOutcome, sortIssuers, updateRewardInput,
+  settleOutcome, sortIssuers, updateRewardInput, BUDGET_KINDS, fundTarget, newBudgetValue, organisationsWithoutBudget, withIssuer,
 } from '../src/coins';
 
 describe('router', () => {
@@ -261,6 +261,33 @@ describe('coins, rewards and vouchers', () => {
     expect(sortIssuers(list, 'nl').map((i) => i.id)).toEqual(['a', 'c', 'd', 'b']);
     expect(list[0].id).toBe('b'); // the input is not changed
     expect(sortIssuers([], 'fr')).toEqual([]);
+  });
+  it('offers a new budget to organisations that are no shop and have none yet', () => {
+    expect(BUDGET_KINDS).not.toContain('MERCHANT');
+    expect(BUDGET_KINDS).toContain('NON_PROFIT');
+    expect(BUDGET_KINDS).toHaveLength(7);
+    const orgs = [
+      { id: 'o3', name: 'Zorgnet', district: null },
+      { id: 'o2', name: 'Buurtwerk', district: { name: 'Noord' } },
+      { id: 'o1', name: 'Buurtwerk', district: { name: 'Berchem' } },
+      { id: 'o4', name: 'Ávila vzw', district: null },
+    ];
+    const issuers = [{ id: 'i0', organisation: null }, { id: 'i3', organisation: { id: 'o3' } }];
+    expect(organisationsWithoutBudget(orgs, issuers, 'nl').map((o) => o.id)).toEqual(['o4', 'o1', 'o2']);
+    expect(orgs[0].id).toBe('o3'); // the input is not changed
+    expect(organisationsWithoutBudget(orgs, [], 'ar')).toHaveLength(4);
+  });
+  it('sends organisationId for a new budget and issuerId for an existing one', () => {
+    expect(fundTarget('SXNzdWVyOjE')).toEqual({ issuerId: 'SXNzdWVyOjE' });
+    expect(fundTarget(newBudgetValue('T3JnOjE'))).toEqual({ organisationId: 'T3JnOjE' });
+    expect(newBudgetValue('T3JnOjE')).not.toBe('T3JnOjE');
+  });
+  it('shows the budget just funded until the list reloads', () => {
+    const list = [{ id: 'a', balance: 5 }, { id: 'b', balance: 1 }];
+    expect(withIssuer(list, { id: 'b', balance: 9 })).toEqual([{ id: 'a', balance: 5 }, { id: 'b', balance: 9 }]);
+    expect(withIssuer(list, { id: 'c', balance: 3 }).map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    expect(withIssuer(list, null)).toEqual(list);
+    expect(list).toHaveLength(2); // the input is not changed
   });
   it('says what settling a month did', () => {
     expect(settleOutcome({ id: 'S1', vouchers: 3 }, [])).toBe('settled');

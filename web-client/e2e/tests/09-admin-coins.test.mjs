@@ -1,7 +1,9 @@
-// Administrator, coins: fund a budget (an organisation's when the demo has one, else the city's)
-// and see every balance; reverse that booking through the confirmation step, with the keyboard,
-// and see the result (and the API's message when it is reversed a second time); open a shop's
-// settlement statements and settle the month that ended last (and again: nothing changes).
+// Administrator, coins: fund the city's budget and see every balance; reverse that booking
+// through the confirmation step, with the keyboard, and see the result (and the API's message when
+// it is reversed a second time); give an approved organisation that is no shop its own budget (the
+// API's message at the field when it is no longer approved), then see it listed and offered as an
+// existing budget; open a shop's settlement statements and settle the month that ended last (and
+// again: nothing changes).
 // Cards and rows are found by their data-* attributes, never by their position.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,9 +38,10 @@ async function tabTo(page, label) {
 test('administrator funds a budget, sees every balance, then reverses that booking after confirming', async () => {
   const token = await tokenFor(demo('admin'));
   const issuers = (await api(token, ISSUERS)).coinIssuers;
-  assert.ok(issuers.length >= 1, 'at least the city has a budget');
-  const issuer = issuers.find((i) => i.organisation) ?? issuers.find((i) => !i.organisation);
-  const name = issuer.organisation?.name ?? 'De stad';
+  // Always the city's own budget: the test below adds organisations' budgets (in any order).
+  const issuer = issuers.find((i) => !i.organisation);
+  assert.ok(issuer, 'the city has a budget');
+  const name = 'De stad';
   const balanceOf = async () => (await api(token, ISSUERS)).coinIssuers.find((i) => i.id === issuer.id).balance;
   const b0 = issuer.balance;
   const add = 777;
@@ -53,9 +56,8 @@ test('administrator funds a budget, sees every balance, then reverses that booki
     await budgets.locator(`tr[data-issuer-id="${i.id}"]`).getByRole('cell', { name: nl(i.balance), exact: true }).waitFor();
   }
   const select = budgets.getByLabel('Welk budget vul je aan?');
-  const city = issuers.find((i) => !i.organisation);
-  if (city) assert.equal(await select.inputValue(), city.id, 'the city is chosen first');
-  assert.equal(await select.locator('option').count(), issuers.length);
+  assert.equal(await select.inputValue(), issuer.id, 'the city is chosen first');
+  assert.equal(await select.locator('optgroup[data-group="existing"] option').count(), issuers.length);
 
   // Fund the chosen budget.
   await select.selectOption(issuer.id);
@@ -90,8 +92,7 @@ test('administrator funds a budget, sees every balance, then reverses that booki
   await page.getByText('Reden: Te veel aangevuld (test 09)').waitFor();
   // What the booking was and where its coins went, looked up before anything is asked.
   const signed = (n) => new Intl.NumberFormat('nl-BE', { signDisplay: 'exceptZero' }).format(n);
-  const budgetLine = issuer.organisation ? `Budget van ${name}` : 'Budget van de stad';
-  await page.locator('[data-account-kind="ISSUER"]', { hasText: `${budgetLine}: ${signed(add)}` }).waitFor();
+  await page.locator('[data-account-kind="ISSUER"]', { hasText: `Budget van de stad: ${signed(add)}` }).waitFor();
   await page.locator('[data-account-kind="FUNDING"]', { hasText: `Geld van de stad voor budgetten: ${signed(-add)}` }).waitFor();
   await page.getByText(`Budget aangevuld: ${nl(add)}`).waitFor();
   assert.equal(await balanceOf(), b0 + add);
@@ -126,6 +127,86 @@ test('administrator funds a budget, sees every balance, then reverses that booki
   await page.getByRole('navigation', { name: 'Muntjes beheren' }).getByRole('link', { name: 'Regels voor muntjes' }).click();
   await page.getByRole('heading', { level: 1, name: 'Regels voor muntjes' }).waitFor();
   await budgets.locator(`tr[data-issuer-id="${issuer.id}"]`).getByRole('cell', { name: nl(b0), exact: true }).waitFor();
+  await context.close();
+});
+
+test('administrator gives an organisation its own budget; it is listed and then offered as an existing budget', async () => {
+  const token = await tokenFor(demo('admin'));
+  const orgsOf = async (filter) => (await api(token, `{ organisations(filter: ${filter}, first: 100) { edges { node { id name kind status } } } }`))
+    .organisations.edges.map((e) => e.node);
+  const approved = await orgsOf('{ kinds: [NON_PROFIT, NEIGHBOURHOOD_CENTRE, CITY_SERVICE, SCHOOL, SPORTS_CLUB, CULTURAL, OTHER], status: APPROVED }');
+  const shops = await orgsOf('{ kinds: [MERCHANT] }');
+  const pending = await orgsOf('{ status: PENDING }');
+  const issuers = (await api(token, ISSUERS)).coinIssuers;
+  const withBudget = new Set(issuers.map((i) => i.organisation?.id).filter(Boolean));
+  // The first by name of the approved organisations that are no shop and have no budget yet.
+  const org = approved.filter((o) => !withBudget.has(o.id)).sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1))[0];
+  assert.ok(org, 'an approved organisation that is no shop and has no budget yet');
+  assert.notEqual(org.kind, 'MERCHANT');
+  const budgetOf = async () => (await api(token, ISSUERS)).coinIssuers.find((i) => i.organisation?.id === org.id);
+  const add = 640;
+
+  const { context, page } = await newUser({ login: demo('admin') });
+  await page.goto('/admin/coins');
+  await page.getByRole('heading', { level: 1, name: 'Regels voor muntjes' }).waitFor();
+  const budgets = page.getByRole('region', { name: 'Budgetten voor muntjes' });
+  const select = budgets.getByLabel('Welk budget vul je aan?');
+  await budgets.getByText('Heeft een organisatie een eigen budget? Dan komen de muntjes voor de uren die zij bevestigt eerst uit dat budget.').waitFor();
+  // The organisation is offered for a new budget; shops, organisations waiting for approval and
+  // those that have a budget are not.
+  const newGroup = select.locator('optgroup[data-group="new"][label="Nieuw budget voor een organisatie"]');
+  const offered = newGroup.locator(`option[data-organisation-id="${org.id}"]`);
+  await offered.waitFor({ state: 'attached' });
+  assert.match(await offered.textContent(), new RegExp(`^${esc(org.name)}( \\(.*\\))?: nog geen budget$`));
+  for (const o of [...shops, ...pending]) assert.equal(await select.locator(`option[data-organisation-id="${o.id}"]`).count(), 0, `${o.name} is not offered`);
+  for (const id of withBudget) assert.equal(await newGroup.locator(`option[data-organisation-id="${id}"]`).count(), 0);
+
+  await select.selectOption(await offered.getAttribute('value'));
+  await budgets.locator(`[data-new-budget="${org.id}"]`, { hasText: `${org.name} heeft nog geen budget.` }).waitFor();
+  await budgets.getByLabel('Muntjes erbij').fill(String(add));
+  await budgets.getByLabel(/^Waarom/).fill('Eigen budget (test 09)');
+
+  // No longer approved when the form is sent: the API's message at the field, read out; no budget.
+  sql(`UPDATE organisations SET status = 'PENDING' WHERE id = '${keyOf(org.id)}'`);
+  try {
+    await budgets.getByRole('button', { name: 'Budget aanvullen' }).click();
+    await announced(page, /Deze organisatie is nog niet goedgekeurd/);
+    await budgets.locator('.field.has-error', { hasText: 'Deze organisatie is nog niet goedgekeurd.' }).locator('select').waitFor();
+    assert.equal(await budgetOf(), undefined, 'no budget was made');
+  } finally {
+    sql(`UPDATE organisations SET status = 'APPROVED' WHERE id = '${keyOf(org.id)}'`);
+  }
+
+  // Approved again: sent again, the budget is made with the coins added.
+  await budgets.getByRole('button', { name: 'Budget aanvullen' }).click();
+  await announced(page, new RegExp(`${add} muntjes toegevoegd`));
+  const budget = await budgetOf();
+  assert.ok(budget, 'the organisation has a budget');
+  assert.equal(budget.balance, add);
+  // Listed in the table with the coins added...
+  const row = budgets.locator(`tr[data-issuer-id="${budget.id}"][data-organisation-id="${org.id}"]`);
+  await row.getByRole('rowheader', { name: org.name, exact: true }).waitFor();
+  await row.getByRole('cell', { name: nl(add), exact: true }).waitFor();
+  const funded = budgets.locator(`[data-funded-transaction-id][data-issuer-id="${budget.id}"]`);
+  await funded.getByText(`${org.name}: ${add} muntjes erbij.`).waitFor();
+  // ...and offered as an existing budget (chosen now), no longer as a new one.
+  const existing = select.locator(`optgroup[data-group="existing"] option[value="${budget.id}"]`);
+  await existing.waitFor({ state: 'attached' });
+  assert.equal(await existing.textContent(), `${org.name}: ${add} muntjes`);
+  assert.equal(await select.inputValue(), budget.id);
+  await page.waitForFunction((id) => !document.querySelector(`optgroup[data-group="new"] option[data-organisation-id="${id}"]`), org.id);
+  await budgets.locator(`.big-inline[data-issuer-id="${budget.id}"]`, { hasText: nl(add) }).waitFor();
+  await budgets.getByText(`Muntjes die ${org.name} nog kan geven:`).waitFor();
+  await checkA11y(page, 'an organisation given its own budget');
+
+  // After a reload too: in the table and among the existing budgets.
+  await page.reload();
+  await row.getByRole('cell', { name: nl(add), exact: true }).waitFor();
+  await select.locator(`optgroup[data-group="existing"] option[value="${budget.id}"]`).waitFor({ state: 'attached' });
+  // Once the organisations without a budget have loaded (when there are others), it is not among them.
+  const other = approved.find((o) => !withBudget.has(o.id) && o.id !== org.id);
+  if (other) await newGroup.locator(`option[data-organisation-id="${other.id}"]`).waitFor({ state: 'attached' });
+  assert.equal(await select.locator(`option[data-organisation-id="${org.id}"]`).count(), 0);
   await context.close();
 });
 

@@ -1,14 +1,18 @@
 // Administrator, next to the coin policy (/admin/coins): the minting budgets (every issuer's balance;
-// fund the one chosen), the settlement statements per merchant (settle a month that ended) and the
+// fund the one chosen, or give an approved organisation that is no shop its own budget), the settlement statements per merchant (settle a month that ended) and the
 // reversal of a ledger transaction, with a confirmation step. Loaded with the coin policy page only.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fieldErrors, gql, useQuery, type ApiError, type UserError } from '../../api';
 import {
-  AdminMerchantsDocument, CoinIssuersDocument, FundIssuerDocument, LedgerTransactionDocument, ReverseTransactionDocument, SettleMerchantDocument,
-  SettlementsDocument, type AdminMerchantsQuery, type LedgerTransactionFieldsFragment, type LedgerTransactionQuery, type SettlementFieldsFragment,
+  AdminMerchantsDocument, BudgetOrganisationsDocument, CoinIssuersDocument, FundIssuerDocument, LedgerTransactionDocument, ReverseTransactionDocument,
+  SettleMerchantDocument, SettlementsDocument, type AdminMerchantsQuery, type BudgetOrganisationsQuery, type IssuerFieldsFragment,
+  type LedgerTransactionFieldsFragment, type LedgerTransactionQuery, type SettlementFieldsFragment,
 } from '../../gql/graphql';
-import { endedPeriods, formatCoins, formatEuro, formatPeriod, formatSignedCoins, newIdempotencyKey, settleOutcome, sortIssuers, type SettleOutcome } from '../../coins';
+import {
+  BUDGET_KINDS, endedPeriods, formatCoins, formatEuro, formatPeriod, formatSignedCoins, fundTarget, newBudgetValue, newIdempotencyKey,
+  organisationsWithoutBudget, settleOutcome, sortIssuers, withIssuer, type SettleOutcome,
+} from '../../coins';
 import { formatDateTime, i18n, useT, type Key } from '../../i18n';
 import { useStore } from '../../store';
 import { ErrorMessage, Field, Loading, Page, announce, useId } from '../../ui';
@@ -47,14 +51,52 @@ const messages = (errors: readonly UserError[]) => errors.map((e) => e.message).
 /** An ID as text that may break anywhere and stays left-to-right in Arabic. */
 const Id = ({ id }: { id: string }) => <code class="wrap" dir="ltr">{id}</code>;
 
-// --- Budgets: every issuer's balance, fund the one chosen ---
+// --- Budgets: every issuer's balance, fund the one chosen or give an organisation its own ---
+
+type BudgetOrg = BudgetOrganisationsQuery['organisations']['edges'][number]['node'];
+type OrgPage<N> = { organisations: { pageInfo: { hasNextPage: boolean; endCursor?: string | null }; edges: { node: N }[] } };
+
+/** Every organisation a query lists, page by page (at most 100 a page, 50 pages). */
+async function allOrganisations<N>(page: (after: string | undefined) => Promise<OrgPage<N>>): Promise<N[]> {
+  const all: N[] = [];
+  let after: string | undefined;
+  for (let i = 0; i < 50; i++) {
+    const d = await page(after);
+    all.push(...d.organisations.edges.map((e) => e.node));
+    if (!d.organisations.pageInfo.hasNextPage || !d.organisations.pageInfo.endCursor) break;
+    after = d.organisations.pageInfo.endCursor;
+  }
+  return all;
+}
+
+/** Every approved organisation that is no shop: the ones that may get their own budget. */
+function useBudgetOrganisations() {
+  const { lang } = useStore(i18n);
+  const [state, setState] = useState<{ list: BudgetOrg[] | null; error: ApiError | null }>({ list: null, error: null });
+  useEffect(() => {
+    let live = true;
+    allOrganisations((after) => gql(BudgetOrganisationsDocument, { kinds: BUDGET_KINDS, after })).then(
+      (list) => live && setState({ list, error: null }),
+      (error: ApiError) => live && setState({ list: null, error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [lang]);
+  return state;
+}
 
 export function Budgets() {
   const tr = useT();
   const { lang } = useStore(i18n);
   const q = useQuery(CoinIssuersDocument, {});
-  const issuers = sortIssuers(q.data?.coinIssuers ?? [], lang);
-  const [chosen, setChosen] = useState('');
+  const orgs = useBudgetOrganisations();
+  // The budget just funded (perhaps new), shown until the list has reloaded.
+  const [justFunded, setJustFunded] = useState<IssuerFieldsFragment | null>(null);
+  useEffect(() => setJustFunded(null), [q.data]);
+  const issuers = sortIssuers(withIssuer(q.data?.coinIssuers ?? [], justFunded), lang);
+  const newOrgs = orgs.list ? organisationsWithoutBudget(orgs.list, issuers, lang) : [];
+  const [chosen, setChosen] = useState(''); // the select's value: an issuer's id or newBudgetValue(organisation)
   const [amount, setAmount] = useState('');
   const [memo, setMemo] = useState('');
   const [key, setKey] = useState<string | null>(null); // one key per intent; kept for a retry
@@ -62,34 +104,47 @@ export function Budgets() {
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<{ tx: LedgerTransactionFieldsFragment; issuerId: string; name: string; n: number } | null>(null);
-  const selected = issuers.find((i) => i.id === chosen) ?? issuers[0] ?? null;
   const nameOf = (i: { organisation?: { name: string } | null }) => i.organisation?.name ?? tr('issuerCity');
+  const orgLabel = (o: BudgetOrg) => (o.district ? `${o.name} (${o.district.name})` : o.name);
+  // What is chosen: an existing budget, or an organisation without one (the city's budget first).
+  const chosenIssuer = issuers.find((i) => i.id === chosen);
+  const newOrg = chosenIssuer ? null : newOrgs.find((o) => newBudgetValue(o.id) === chosen) ?? (issuers.length ? null : newOrgs[0] ?? null);
+  const selected = newOrg ? null : chosenIssuer ?? issuers[0] ?? null;
+  const value = newOrg ? newBudgetValue(newOrg.id) : selected?.id ?? '';
+  const choiceError = [errors.issuerId, errors.organisationId].filter(Boolean).join(' ') || undefined;
 
   const fund = async (e: Event) => {
     e.preventDefault();
-    if (!selected) return;
+    if (!value) return;
     const n = num(amount);
     if (!(n > 0)) {
       setErrors({ amount: tr('giftAmountNeeded') });
       announce(tr('formHasErrors'));
       return;
     }
+    const name = newOrg ? newOrg.name : selected ? nameOf(selected) : '';
     const k = key ?? newIdempotencyKey();
     setKey(k);
     setBusy(true);
     setFailure(null);
     setDone(null);
     try {
-      const r = await gql(FundIssuerDocument, { input: { issuerId: selected.id, amount: n, memo: memo.trim() || undefined, idempotencyKey: k } });
+      // An organisation without a budget: organisationId (its budget is made now); else the issuer.
+      const r = await gql(FundIssuerDocument, { input: { ...fundTarget(value), amount: n, memo: memo.trim() || undefined, idempotencyKey: k } });
       if (r.fundIssuer.userErrors.length) {
         setErrors(fieldErrors(r.fundIssuer.userErrors));
         announce(messages(r.fundIssuer.userErrors));
       } else {
+        const issuer = r.fundIssuer.issuer;
         setErrors({});
         setKey(null);
         setAmount('');
         setMemo('');
-        if (r.fundIssuer.transaction) setDone({ tx: r.fundIssuer.transaction, issuerId: selected.id, name: nameOf(selected), n });
+        if (issuer) {
+          setJustFunded(issuer);
+          setChosen(issuer.id); // a new budget is now an existing one
+        }
+        if (r.fundIssuer.transaction) setDone({ tx: r.fundIssuer.transaction, issuerId: issuer?.id ?? value, name, n });
         announce(tr('budgetFunded', { n }));
         q.reload();
       }
@@ -113,7 +168,7 @@ export function Budgets() {
             <thead><tr><th scope="col">{tr('issuerOf')}</th><th scope="col" class="num">{tr('coinsColumn')}</th></tr></thead>
             <tbody>
               {issuers.map((i) => (
-                <tr key={i.id} data-issuer-id={i.id} data-balance={i.balance}>
+                <tr key={i.id} data-issuer-id={i.id} data-organisation-id={i.organisation?.id ?? ''} data-balance={i.balance}>
                   <th scope="row">{nameOf(i)}</th>
                   <td class="num">{formatCoins(i.balance, lang)}</td>
                 </tr>
@@ -122,20 +177,34 @@ export function Budgets() {
           </table>
         </div>
       )}
-      {selected && (
+      <ErrorMessage error={orgs.error} />
+      {value && (
         <form onSubmit={fund} noValidate>
-          <Field label={tr('issuerChoose')} error={errors.issuerId}>
+          <Field label={tr('issuerChoose')} hint={tr('issuerOrgHint')} error={choiceError}>
             {({ id, describedBy, invalid }) => (
-              <select id={id} value={selected.id} aria-describedby={describedBy} aria-invalid={invalid}
+              <select id={id} value={value} aria-describedby={describedBy} aria-invalid={invalid}
                 onChange={(e) => { setChosen((e.target as HTMLSelectElement).value); setKey(null); setErrors({}); }}>
-                {issuers.map((i) => <option key={i.id} value={i.id}>{tr('issuerOption', { name: nameOf(i), n: i.balance })}</option>)}
+                <optgroup label={tr('issuerGroupExisting')} data-group="existing">
+                  {issuers.map((i) => <option key={i.id} value={i.id}>{tr('issuerOption', { name: nameOf(i), n: i.balance })}</option>)}
+                </optgroup>
+                {newOrgs.length > 0 && (
+                  <optgroup label={tr('issuerGroupNew')} data-group="new">
+                    {newOrgs.map((o) => (
+                      <option key={o.id} value={newBudgetValue(o.id)} data-organisation-id={o.id}>{tr('issuerNewOption', { name: orgLabel(o) })}</option>
+                    ))}
+                  </optgroup>
+                )}
               </select>
             )}
           </Field>
-          <p>
-            {selected.organisation ? tr('issuerLeft', { name: selected.organisation.name }) : tr('budgetLeft')}{' '}
-            <strong class="big-inline" data-issuer-id={selected.id}>{formatCoins(selected.balance, lang)}</strong>
-          </p>
+          {newOrg ? (
+            <p data-new-budget={newOrg.id}>{tr('issuerNew', { name: newOrg.name })}</p>
+          ) : selected && (
+            <p>
+              {selected.organisation ? tr('issuerLeft', { name: selected.organisation.name }) : tr('budgetLeft')}{' '}
+              <strong class="big-inline" data-issuer-id={selected.id}>{formatCoins(selected.balance, lang)}</strong>
+            </p>
+          )}
           <div class="grid">
             <Field label={tr('budgetAdd')} error={errors.amount}>
               {({ id, describedBy, invalid }) => <input id={id} inputMode="numeric" value={amount} aria-describedby={describedBy} aria-invalid={invalid}
@@ -172,17 +241,7 @@ function useMerchants() {
   const [state, setState] = useState<{ list: Merchant[] | null; error: ApiError | null }>({ list: null, error: null });
   useEffect(() => {
     let live = true;
-    (async () => {
-      const all: Merchant[] = [];
-      let after: string | undefined;
-      for (let page = 0; page < 50; page++) {
-        const d = await gql(AdminMerchantsDocument, { after });
-        all.push(...d.organisations.edges.map((e) => e.node));
-        if (!d.organisations.pageInfo.hasNextPage || !d.organisations.pageInfo.endCursor) break;
-        after = d.organisations.pageInfo.endCursor;
-      }
-      return all;
-    })().then(
+    allOrganisations((after) => gql(AdminMerchantsDocument, { after })).then(
       (all) => live && setState({ list: all.sort((a, b) => a.name.localeCompare(b.name, lang)), error: null }),
       (error: ApiError) => live && setState({ list: null, error }),
     );
