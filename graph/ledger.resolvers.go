@@ -241,6 +241,31 @@ func (r *queryResolver) LedgerTransaction(ctx context.Context, id string) (*ledg
 	return notFoundAsNil(r.Ledger.Transaction(ctx, key))
 }
 
+// LedgerTransactions is the resolver for the ledgerTransactions field.
+func (r *queryResolver) LedgerTransactions(ctx context.Context, kinds []string, first *int, after *string) (*model.LedgerTransactionConnection, error) {
+	if _, err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	cur := ""
+	if after != nil && *after != "" {
+		if err := relay.FromCursor(*after, &cur); err != nil {
+			return nil, errs.One("after", errs.Invalid, "invalid", nil)
+		}
+	}
+	page, err := r.Ledger.Transactions(ctx, kinds, relay.PageSize(first, 20), cur)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.LedgerTransactionConnection{Edges: make([]model.LedgerTransactionEdge, len(page.Transactions)),
+		PageInfo: &model.PageInfo{HasNextPage: page.HasNextPage}}
+	for i := range page.Transactions {
+		t := &page.Transactions[i]
+		conn.Edges[i] = model.LedgerTransactionEdge{Cursor: relay.Cursor(t.ID), Node: t}
+	}
+	setPageBounds(conn.PageInfo, len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor })
+	return conn, nil
+}
+
 // WalletChanged is the resolver for the walletChanged field.
 func (r *subscriptionResolver) WalletChanged(ctx context.Context) (<-chan *ledger.Account, error) {
 	v, err := requireViewer(ctx)

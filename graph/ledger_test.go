@@ -466,3 +466,78 @@ func TestAnOrganisationsOwnBudgetMintsItsVolunteersHoursFirst(t *testing.T) {
 	}
 	auditClean(t, admin)
 }
+
+// Administrators page through the ledger newest first, narrowed by kind, with each
+// transaction's postings: how they find the booking to correct. Bad input is refused.
+func TestAdministratorsListLedgerTransactionsNewestFirst(t *testing.T) {
+	t.Parallel()
+	p, admin, coord, orgID := volSetup(t)
+	fund(t, admin, 1000, "f1")
+	fund(t, admin, 500, "f2")
+	vol := p.Register(t, "vol@example.org", "Vera")
+	attendedShift(t, p, coord, vol, orgID, "Soup bar")
+	attendedShift(t, p, coord, vol, orgID, "Soup bar again")
+
+	const q = `query($kinds: [String!], $first: Int, $after: String) { ledgerTransactions(kinds: $kinds, first: $first, after: $after) {
+		edges { cursor node { id kind amount reversible postings { amount accountKind person { displayName } } } }
+		pageInfo { hasNextPage endCursor } } }`
+	type node struct {
+		ID, Kind   string
+		Amount     int
+		Reversible bool
+		Postings   []struct {
+			Amount      int
+			AccountKind string
+			Person      *struct{ DisplayName string }
+		}
+	}
+	type conn struct {
+		LedgerTransactions struct {
+			Edges    []struct{ Node node }
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   *string
+			}
+		}
+	}
+	list := func(vars map[string]any) conn {
+		var out conn
+		admin.MustData(t, q, vars, &out)
+		return out
+	}
+	all := list(map[string]any{"first": 100})
+	var kinds []string
+	for _, e := range all.LedgerTransactions.Edges {
+		kinds = append(kinds, e.Node.Kind)
+	}
+	if strings.Join(kinds, ",") != "MINT,MINT,FUND,FUND" {
+		t.Fatalf("kinds newest first: %v", kinds)
+	}
+	mints := list(map[string]any{"kinds": []string{"MINT"}, "first": 1})
+	if e := mints.LedgerTransactions.Edges; len(e) != 1 || e[0].Node.ID != all.LedgerTransactions.Edges[0].Node.ID ||
+		!mints.LedgerTransactions.PageInfo.HasNextPage || !e[0].Node.Reversible {
+		t.Fatalf("first mint: %+v", mints)
+	}
+	sum, vera := 0, false
+	for _, ps := range mints.LedgerTransactions.Edges[0].Node.Postings {
+		sum += ps.Amount
+		vera = vera || (ps.AccountKind == "WALLET" && ps.Person != nil && ps.Person.DisplayName == "Vera" && ps.Amount == 50)
+	}
+	if sum != 0 || !vera {
+		t.Fatalf("postings of the mint: %+v", mints.LedgerTransactions.Edges[0].Node.Postings)
+	}
+	next := list(map[string]any{"kinds": []string{"MINT"}, "first": 1, "after": *mints.LedgerTransactions.PageInfo.EndCursor})
+	if e := next.LedgerTransactions.Edges; len(e) != 1 || e[0].Node.ID != all.LedgerTransactions.Edges[1].Node.ID ||
+		next.LedgerTransactions.PageInfo.HasNextPage {
+		t.Fatalf("second page of mints: %+v", next)
+	}
+	if r := admin.Do(t, q, map[string]any{"kinds": []string{"PAYDAY"}}); r.ErrorCode() != "BAD_USER_INPUT" {
+		t.Fatalf("an unknown kind: %s", r.ErrorCode())
+	}
+	if r := admin.Do(t, q, map[string]any{"after": "garbage"}); r.ErrorCode() != "BAD_USER_INPUT" {
+		t.Fatalf("a bad cursor: %s", r.ErrorCode())
+	}
+	if r := vol.Do(t, q, nil); r.ErrorCode() != "FORBIDDEN" {
+		t.Fatalf("a volunteer listing the ledger: %s", r.ErrorCode())
+	}
+}

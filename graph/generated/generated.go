@@ -300,6 +300,16 @@ type ComplexityRoot struct {
 		Reversible func(childComplexity int) int
 	}
 
+	LedgerTransactionConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	LedgerTransactionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	LogoutPayload struct {
 		LoggedOut  func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -583,6 +593,7 @@ type ComplexityRoot struct {
 		Languages            func(childComplexity int) int
 		LedgerAudit          func(childComplexity int) int
 		LedgerTransaction    func(childComplexity int, id string) int
+		LedgerTransactions   func(childComplexity int, kinds []string, first *int, after *string) int
 		Me                   func(childComplexity int) int
 		MerchantRewards      func(childComplexity int, merchantID string) int
 		MerchantVouchers     func(childComplexity int, merchantID string, states []model.VoucherState, first *int, after *string) int
@@ -1130,6 +1141,7 @@ type QueryResolver interface {
 	CoinIssuers(ctx context.Context) ([]ledger.Account, error)
 	LedgerAudit(ctx context.Context) (*ledger.AuditReport, error)
 	LedgerTransaction(ctx context.Context, id string) (*ledger.Transaction, error)
+	LedgerTransactions(ctx context.Context, kinds []string, first *int, after *string) (*model.LedgerTransactionConnection, error)
 	RecommendedNeeds(ctx context.Context, first *int) ([]recommend.NeedMatch, error)
 	CandidatesForNeed(ctx context.Context, needID string, first *int) ([]recommend.CandidateMatch, error)
 	Organisation(ctx context.Context, id string) (*organisations.Organisation, error)
@@ -2032,6 +2044,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerTransaction.Reversible(childComplexity), true
+
+	case "LedgerTransactionConnection.edges":
+		if e.ComplexityRoot.LedgerTransactionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransactionConnection.Edges(childComplexity), true
+	case "LedgerTransactionConnection.pageInfo":
+		if e.ComplexityRoot.LedgerTransactionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransactionConnection.PageInfo(childComplexity), true
+
+	case "LedgerTransactionEdge.cursor":
+		if e.ComplexityRoot.LedgerTransactionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransactionEdge.Cursor(childComplexity), true
+	case "LedgerTransactionEdge.node":
+		if e.ComplexityRoot.LedgerTransactionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransactionEdge.Node(childComplexity), true
 
 	case "LogoutPayload.loggedOut":
 		if e.ComplexityRoot.LogoutPayload.LoggedOut == nil {
@@ -3500,6 +3538,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LedgerTransaction(childComplexity, args["id"].(string)), true
+	case "Query.ledgerTransactions":
+		if e.ComplexityRoot.Query.LedgerTransactions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ledgerTransactions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LedgerTransactions(childComplexity, args["kinds"].([]string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -5289,6 +5338,16 @@ type LedgerTransaction {
   at: DateTime!
 }
 
+type LedgerTransactionEdge {
+  cursor: String!
+  node: LedgerTransaction!
+}
+
+type LedgerTransactionConnection {
+  edges: [LedgerTransactionEdge!]!
+  pageInfo: PageInfo!
+}
+
 """
 The kind of account a posting moves coins on.
 """
@@ -5406,6 +5465,12 @@ extend type Query {
   ledgerAudit: LedgerAudit!
   "A ledger transaction with its postings, for example to check it before reversing it (administrators; null when there is none)."
   ledgerTransaction(id: ID!): LedgerTransaction
+  """
+  Ledger transactions, newest first, with their postings (administrators): to find the one
+  to correct. kinds narrows the list: FUND, MINT, TRANSFER, GIFT, REDEEM, ACCEPT, CANCEL,
+  EXPIRE, SETTLE, REVERSAL.
+  """
+  ledgerTransactions(kinds: [String!], first: Int = 20, after: String): LedgerTransactionConnection!
 }
 
 extend type Mutation {
@@ -7252,6 +7317,26 @@ func (ec *executionContext) childFields_LedgerTransaction(ctx context.Context, f
 		return ec.fieldContext_LedgerTransaction_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LedgerTransaction", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerTransactionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LedgerTransactionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LedgerTransactionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerTransactionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerTransactionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LedgerTransactionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LedgerTransactionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerTransactionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9121,6 +9206,36 @@ func (ec *executionContext) field_Query_ledgerTransaction_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ledgerTransactions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -12883,6 +12998,125 @@ func (ec *executionContext) _LedgerTransaction_at(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_LedgerTransaction_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTransaction", field, true, true, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransactionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTransactionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransactionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.LedgerTransactionEdge) graphql.Marshaler {
+			return ec.marshalNLedgerTransactionEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerTransactionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransactionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerTransactionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerTransactionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerTransactionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTransactionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransactionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransactionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerTransactionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerTransactionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTransactionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransactionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransactionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerTransactionEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerTransactionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTransactionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTransactionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Transaction) graphql.Marshaler {
+			return ec.marshalNLedgerTransaction2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐTransaction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerTransactionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerTransactionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerTransaction(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LogoutPayload_loggedOut(ctx context.Context, field graphql.CollectedField, obj *model.LogoutPayload) (ret graphql.Marshaler) {
@@ -19021,6 +19255,50 @@ func (ec *executionContext) fieldContext_Query_ledgerTransaction(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_ledgerTransaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ledgerTransactions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ledgerTransactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LedgerTransactions(ctx, fc.Args["kinds"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LedgerTransactionConnection) graphql.Marshaler {
+			return ec.marshalNLedgerTransactionConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerTransactionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ledgerTransactions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerTransactionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ledgerTransactions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31561,6 +31839,92 @@ func (ec *executionContext) _LedgerTransaction(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var ledgerTransactionConnectionImplementors = []string{"LedgerTransactionConnection"}
+
+func (ec *executionContext) _LedgerTransactionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LedgerTransactionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerTransactionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerTransactionConnection")
+		case "edges":
+			out.Values[i] = ec._LedgerTransactionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LedgerTransactionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var ledgerTransactionEdgeImplementors = []string{"LedgerTransactionEdge"}
+
+func (ec *executionContext) _LedgerTransactionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LedgerTransactionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerTransactionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LedgerTransactionEdge")
+		case "cursor":
+			out.Values[i] = ec._LedgerTransactionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LedgerTransactionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var logoutPayloadImplementors = []string{"LogoutPayload"}
 
 func (ec *executionContext) _LogoutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogoutPayload) graphql.Marshaler {
@@ -36337,6 +36701,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_ledgerTransaction(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "ledgerTransactions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_ledgerTransactions(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -42325,6 +42711,50 @@ func (ec *executionContext) marshalNLedgerPosting2ᚕgithubᚗcomᚋhelpendeᚑh
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLedgerPosting2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerPosting(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLedgerTransaction2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋinternalᚋledgerᚐTransaction(ctx context.Context, sel ast.SelectionSet, v *ledger.Transaction) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LedgerTransaction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLedgerTransactionConnection2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerTransactionConnection(ctx context.Context, sel ast.SelectionSet, v model.LedgerTransactionConnection) graphql.Marshaler {
+	return ec._LedgerTransactionConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLedgerTransactionConnection2ᚖgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerTransactionConnection(ctx context.Context, sel ast.SelectionSet, v *model.LedgerTransactionConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LedgerTransactionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLedgerTransactionEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerTransactionEdge(ctx context.Context, sel ast.SelectionSet, v model.LedgerTransactionEdge) graphql.Marshaler {
+	return ec._LedgerTransactionEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLedgerTransactionEdge2ᚕgithubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerTransactionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LedgerTransactionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLedgerTransactionEdge2githubᚗcomᚋhelpendeᚑhandenᚋhelpendeᚑhandenᚋgraphᚋmodelᚐLedgerTransactionEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

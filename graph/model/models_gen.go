@@ -362,6 +362,16 @@ type LedgerPosting struct {
 	Organisation *organisations.Organisation `json:"organisation,omitempty"`
 }
 
+type LedgerTransactionConnection struct {
+	Edges    []LedgerTransactionEdge `json:"edges"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type LedgerTransactionEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *ledger.Transaction `json:"node"`
+}
+
 type LoginInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`

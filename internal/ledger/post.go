@@ -406,6 +406,55 @@ func (s *Service) ReversedBy(ctx context.Context, id string) (*string, error) {
 	return &by, nil
 }
 
+// TransactionPage is one page of transactions, newest first.
+type TransactionPage struct {
+	Transactions []Transaction
+	HasNextPage  bool
+}
+
+// Transactions lists transactions newest first (only of these kinds, when kinds is not
+// empty), after the transaction with id after (when not ""), with their postings.
+func (s *Service) Transactions(ctx context.Context, kinds []string, first int, after string) (TransactionPage, error) {
+	var page TransactionPage
+	for _, k := range kinds {
+		if !slices.Contains(TransactionKinds, k) && k != TxReversal {
+			return page, errs.One("kinds", errs.Invalid, "invalid", nil)
+		}
+	}
+	if after != "" && !validID(after) {
+		return page, errs.One("after", errs.Invalid, "invalid", nil)
+	}
+	if err := s.db.SelectContext(ctx, &page.Transactions, `SELECT `+transactionColumns+` FROM ledger_transactions
+		WHERE (coalesce(cardinality($1::text[]), 0) = 0 OR kind = ANY($1)) AND ($2::uuid IS NULL OR id < $2)
+		ORDER BY id DESC LIMIT $3`, pq.StringArray(kinds), nullable(after), first+1); err != nil {
+		return page, fmt.Errorf("list transactions: %w", err)
+	}
+	if len(page.Transactions) > first {
+		page.Transactions, page.HasNextPage = page.Transactions[:first], true
+	}
+	if len(page.Transactions) == 0 {
+		return page, nil
+	}
+	ids := make(pq.StringArray, len(page.Transactions))
+	at := make(map[string]int, len(ids))
+	for i, t := range page.Transactions {
+		ids[i], at[t.ID] = t.ID, i
+	}
+	var postings []struct {
+		Transaction string `db:"transaction_id"`
+		Posting
+	}
+	if err := s.db.SelectContext(ctx, &postings, `SELECT transaction_id, account_id, amount, balance_after FROM ledger_postings
+		WHERE transaction_id = ANY($1::uuid[]) ORDER BY id`, ids); err != nil {
+		return page, fmt.Errorf("load postings: %w", err)
+	}
+	for _, p := range postings {
+		t := &page.Transactions[at[p.Transaction]]
+		t.Postings = append(t.Postings, p.Posting)
+	}
+	return page, nil
+}
+
 // TransactionByKey returns the transaction written with an idempotency key; errs.ErrNotFound when there is none.
 func (s *Service) TransactionByKey(ctx context.Context, key string) (*Transaction, error) {
 	var id string
