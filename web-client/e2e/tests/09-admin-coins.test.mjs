@@ -1,6 +1,7 @@
-// Administrator, coins: fund the city's budget and see every balance; reverse that booking
-// through the confirmation step, with the keyboard, and see the result (and the API's message when
-// it is reversed a second time); give an approved organisation that is no shop its own budget (the
+// Administrator, coins: fund the city's budget and see every balance; find that booking among the
+// recent bookings (fundings only), let its button fill in the number, reverse it through the
+// confirmation step, with the keyboard, and see the result, the list loaded again (the funding
+// reversed, the reversal at the top) and the API's message when it is reversed a second time; give an approved organisation that is no shop its own budget (the
 // API's message at the field when it is no longer approved), then see it listed and offered as an
 // existing budget; open a shop's settlement statements and settle the month that ended last (and
 // again: nothing changes).
@@ -12,6 +13,15 @@ import { announced, api, checkA11y, demo, named, newUser, sql, tokenFor } from '
 const nl = (n) => new Intl.NumberFormat('nl-BE').format(n);
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ISSUERS = '{ coinIssuers { id balance organisation { id name } } }';
+const TXS = 'query($k: [String!], $a: String) { ledgerTransactions(kinds: $k, first: 20, after: $a) { pageInfo { hasNextPage endCursor } edges { node { id } } } }';
+
+/** Waits until the recent bookings list only bookings of this kind (at least one). */
+const listedOnly = (page, kind) => page.waitForFunction((k) => {
+  const items = [...document.querySelectorAll('.recent-transactions li[data-transaction-id]')];
+  return items.length > 0 && items.every((li) => li.dataset.kind === k);
+}, kind);
+/** The id of the booking listed first. */
+const firstListed = (recent) => recent.locator('li[data-transaction-id]').first().getAttribute('data-transaction-id');
 
 /** The month that ended last, in Brussels time (YYYY-MM), and its first instant. */
 function lastMonth() {
@@ -81,20 +91,62 @@ test('administrator funds a budget, sees every balance, then reverses that booki
   await page.getByRole('heading', { level: 1, name: 'Boeking terugdraaien' }).waitFor();
   const txField = page.getByLabel('Nummer van de boeking');
   assert.equal(await txField.inputValue(), txId);
+  const memoField = page.getByLabel('Waarom draai je de boeking terug?');
+  const signed = (n) => new Intl.NumberFormat('nl-BE', { signDisplay: 'exceptZero' }).format(n);
+
+  // The recent bookings, newest first (every kind, 20 at a time: "Meer tonen" adds the next ones).
+  const recent = page.getByRole('region', { name: 'Recente boekingen' });
+  const kindField = recent.getByLabel('Welke soort boekingen wil je zien?');
+  assert.equal(await kindField.inputValue(), '', 'every kind at first');
+  const first = (await api(token, TXS)).ledgerTransactions;
+  await recent.locator(`li[data-transaction-id="${first.edges[0].node.id}"]`).waitFor();
+  assert.equal(await recent.locator('li[data-transaction-id]').count(), first.edges.length);
+  if (first.pageInfo.hasNextPage) {
+    const second = (await api(token, TXS, { a: first.pageInfo.endCursor })).ledgerTransactions;
+    await recent.getByRole('button', { name: 'Meer tonen' }).click();
+    // The first of the new ones gets the focus.
+    const added = recent.locator(`li[data-transaction-id="${second.edges[0].node.id}"]`);
+    await added.waitFor();
+    await page.waitForFunction((id) => document.activeElement?.id === `tx-h-${id}`, second.edges[0].node.id);
+    assert.equal(await recent.locator('li[data-transaction-id]').count(), first.edges.length + second.edges.length);
+  }
+
+  // Only fundings: the one just made is at the top, with where its coins went.
+  await kindField.selectOption('FUND');
+  await listedOnly(page, 'FUND');
+  await announced(page, /boekingen? in de lijst/);
+  const fundedItem = recent.locator(`li[data-transaction-id="${txId}"]`);
+  await fundedItem.getByRole('heading', { level: 3, name: `Budget aangevuld: ${nl(add)} muntjes` }).waitFor();
+  assert.equal(await firstListed(recent), txId, 'the newest funding first');
+  await fundedItem.getByText('Reden: Extra budget (test 09)').waitFor();
+  await fundedItem.locator('[data-account-kind="ISSUER"]', { hasText: `Budget van de stad: ${signed(add)}` }).waitFor();
+  await fundedItem.locator('[data-account-kind="FUNDING"]', { hasText: `Geld van de stad voor budgetten: ${signed(-add)}` }).waitFor();
+  await checkA11y(page, 'the recent bookings');
+  // Its button fills in the number (with the keyboard) and puts the focus on the reason; nothing is asked yet.
+  await txField.fill('');
+  const pickButton = fundedItem.getByRole('button', { name: /^Deze boeking terugdraaien/ });
+  await pickButton.focus();
+  await page.keyboard.press('Enter');
+  await announced(page, /Het nummer van de boeking staat in het formulier/);
+  assert.equal(await txField.inputValue(), txId);
+  await memoField.evaluate((el) => new Promise((res) => {
+    const check = () => (document.activeElement === el ? res() : setTimeout(check, 20));
+    check();
+  }));
+  assert.equal(await page.getByRole('button', { name: 'Ja, terugdraaien' }).count(), 0, 'nothing is asked yet');
   // Without a reason: the field says what is missing, nothing is asked yet.
   await page.getByRole('button', { name: 'Verder' }).click();
   await page.locator('.field.has-error', { hasText: 'Schrijf waarom je de boeking terugdraait.' }).waitFor();
-  await page.getByLabel('Waarom draai je de boeking terug?').fill('Te veel aangevuld (test 09)');
+  await memoField.fill('Te veel aangevuld (test 09)');
   await page.getByRole('button', { name: 'Verder' }).click();
   // The confirmation gets the focus; nothing has changed yet.
   const question = `Je draait boeking ${txId} terug. Dat kan je daarna niet ongedaan maken.`;
   await page.waitForFunction((t) => document.activeElement?.textContent === t, question);
-  await page.getByText('Reden: Te veel aangevuld (test 09)').waitFor();
+  await page.locator('.confirm').getByText('Reden: Te veel aangevuld (test 09)').waitFor();
   // What the booking was and where its coins went, looked up before anything is asked.
-  const signed = (n) => new Intl.NumberFormat('nl-BE', { signDisplay: 'exceptZero' }).format(n);
-  await page.locator('[data-account-kind="ISSUER"]', { hasText: `Budget van de stad: ${signed(add)}` }).waitFor();
-  await page.locator('[data-account-kind="FUNDING"]', { hasText: `Geld van de stad voor budgetten: ${signed(-add)}` }).waitFor();
-  await page.getByText(`Budget aangevuld: ${nl(add)}`).waitFor();
+  await page.locator('.confirm [data-account-kind="ISSUER"]', { hasText: `Budget van de stad: ${signed(add)}` }).waitFor();
+  await page.locator('.confirm [data-account-kind="FUNDING"]', { hasText: `Geld van de stad voor budgetten: ${signed(-add)}` }).waitFor();
+  await page.locator('.confirm').getByText(`Budget aangevuld: ${nl(add)}`).waitFor();
   assert.equal(await balanceOf(), b0 + add);
   await checkA11y(page, 'the confirmation of a reversal');
   await tabTo(page, 'Ja, terugdraaien');
@@ -110,9 +162,25 @@ test('administrator funds a budget, sees every balance, then reverses that booki
   await done.getByText('Te veel aangevuld (test 09)', { exact: true }).waitFor();
   assert.equal(await balanceOf(), b0);
 
+  // The list has loaded again: the funding is reversed and has no button any more.
+  await fundedItem.locator('[data-state="reversed"]', { hasText: 'Deze boeking is teruggedraaid.' }).waitFor();
+  assert.equal(await fundedItem.getAttribute('data-reversed-by'), newTx);
+  assert.equal(await fundedItem.getByRole('button').count(), 0);
+  // Only reversals: the new one at the top; it says which booking it reverses and has no button itself.
+  await kindField.selectOption('REVERSAL');
+  await listedOnly(page, 'REVERSAL');
+  const reversalItem = recent.locator(`li[data-transaction-id="${newTx}"]`);
+  await reversalItem.getByRole('heading', { level: 3, name: `Terugdraaiing: ${nl(add)} muntjes` }).waitFor();
+  assert.equal(await firstListed(recent), newTx, 'the newest reversal first');
+  assert.equal(await reversalItem.getAttribute('data-reverses'), txId);
+  await reversalItem.locator('[data-state="reversal"]', { hasText: 'Deze boeking draait een andere boeking terug:' }).getByText(txId, { exact: true }).waitFor();
+  await reversalItem.getByText('Reden: Te veel aangevuld (test 09)').waitFor();
+  assert.equal(await reversalItem.getByRole('button').count(), 0);
+  await checkA11y(page, 'the recent reversals');
+
   // A second time: said at the field and read out before anything is asked; nothing changes.
   await txField.fill(txId);
-  await page.getByLabel('Waarom draai je de boeking terug?').fill('Nog eens (test 09)');
+  await memoField.fill('Nog eens (test 09)');
   await page.getByRole('button', { name: 'Verder' }).click();
   await announced(page, /Deze verrichting is al teruggedraaid/);
   await page.locator('.field.has-error', { hasText: 'Deze verrichting is al teruggedraaid.' }).waitFor();

@@ -475,7 +475,7 @@ const nl = {
   settleAlready: '{month} was al afgerekend. Er is niets veranderd.',
   reverseTitle: 'Boeking terugdraaien',
   reverseIntro: 'Was een boeking een fout? Draai ze dan terug. Er komt een nieuwe boeking met precies het omgekeerde bedrag. De eerste boeking blijft bestaan.',
-  reverseWhere: 'Het nummer van een boeking zie je nadat je een budget aanvulde. Een bon of een afrekening draai je niet terug: annuleer de bon.',
+  reverseWhere: 'Het nummer van een boeking vind je in de lijst Recente boekingen hieronder. Je ziet het ook nadat je een budget aanvulde. Een bon of een afrekening draai je niet terug: annuleer de bon.',
   reverseTxId: 'Nummer van de boeking',
   reverseMemo: 'Waarom draai je de boeking terug?',
   reverseMemoHint: 'De mensen van wie het saldo verandert, lezen dit.',
@@ -511,6 +511,16 @@ const nl = {
   acct_VOUCHERS_OUTSTANDING: 'Open bonnen van {name}',
   acct_SETTLEMENT: 'Afgerekend met de stad',
   acct_EXPIRED: 'Vervallen muntjes',
+  txRecentTitle: 'Recente boekingen',
+  txRecentIntro: 'De nieuwste boekingen staan bovenaan. Wil je een boeking terugdraaien? Kies ze hier. Het nummer komt dan in het formulier hierboven.',
+  txKindFilter: 'Welke soort boekingen wil je zien?',
+  txKindAll: 'Alle soorten',
+  txListEmpty: 'Er zijn geen boekingen van deze soort.',
+  txListCount: '{n} boeking in de lijst.|{n} boekingen in de lijst.',
+  txIsReversed: 'Deze boeking is teruggedraaid.',
+  txReversesOther: 'Deze boeking draait een andere boeking terug:',
+  txNotReversible: 'Deze boeking hoort bij een bon of een afrekening. Die draai je hier niet terug.',
+  txPicked: 'Het nummer van de boeking staat in het formulier. Schrijf nu waarom je de boeking terugdraait.',
 };
 
 export type Dict = { [K in keyof typeof nl]: string };

@@ -1,13 +1,15 @@
 // Administrator, next to the coin policy (/admin/coins): the minting budgets (every issuer's balance;
 // fund the one chosen, or give an approved organisation that is no shop its own budget), the settlement statements per merchant (settle a month that ended) and the
-// reversal of a ledger transaction, with a confirmation step. Loaded with the coin policy page only.
+// reversal of a ledger transaction, with a confirmation step and the recent transactions to choose it from. Loaded with the coin
+// policy page only.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fieldErrors, gql, useQuery, type ApiError, type UserError } from '../../api';
 import {
-  AdminMerchantsDocument, BudgetOrganisationsDocument, CoinIssuersDocument, FundIssuerDocument, LedgerTransactionDocument, ReverseTransactionDocument,
-  SettleMerchantDocument, SettlementsDocument, type AdminMerchantsQuery, type BudgetOrganisationsQuery, type IssuerFieldsFragment,
-  type LedgerTransactionFieldsFragment, type LedgerTransactionQuery, type SettlementFieldsFragment,
+  AdminMerchantsDocument, BudgetOrganisationsDocument, CoinIssuersDocument, FundIssuerDocument, LedgerTransactionDocument, LedgerTransactionsDocument,
+  ReverseTransactionDocument, SettleMerchantDocument, SettlementsDocument, type AdminMerchantsQuery, type BudgetOrganisationsQuery,
+  type IssuerFieldsFragment, type LedgerTransactionFieldsFragment, type LedgerTransactionQuery, type LedgerTransactionsQuery,
+  type SettlementFieldsFragment,
 } from '../../gql/graphql';
 import {
   BUDGET_KINDS, endedPeriods, formatCoins, formatEuro, formatPeriod, formatSignedCoins, fundTarget, newBudgetValue, newIdempotencyKey,
@@ -405,6 +407,7 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
   const txRef = useRef<HTMLInputElement>(null);
   const memoRef = useRef<HTMLInputElement>(null);
   const generalRef = useRef<HTMLParagraphElement>(null);
+  const [listVersion, setListVersion] = useState(0); // the recent transactions load again when it changes
   useEffect(() => {
     if (confirming) confirmRef.current?.focus();
   }, [confirming?.key]);
@@ -471,6 +474,7 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
         setTxId('');
         setMemo('');
         setDone(r.transaction);
+        setListVersion((v) => v + 1);
         announce(tr('reverseDone'));
       }
     } catch (err) {
@@ -482,6 +486,15 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
   const edit = () => {
     setConfirming(null);
     setDone(null);
+  };
+  /** A transaction chosen in the list: its number in the form, then the reason is asked. Nothing is reversed yet. */
+  const pick = (id: string) => {
+    setTxId(id);
+    edit();
+    setErrors({});
+    setFailure(null);
+    setTimeout(() => memoRef.current?.focus(), 0);
+    announce(tr('txPicked'));
   };
 
   return (
@@ -516,7 +529,7 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
           <ul class="postings">
             {confirming.tx.postings.map((p, i) => (
               <li key={i} data-account-kind={p.accountKind}>
-                {accountLabel(tr, p)}: <span dir="ltr">{formatSignedCoins(p.amount, lang)}</span>
+                <bdi>{accountLabel(tr, p)}</bdi>: <span dir="ltr">{formatSignedCoins(p.amount, lang)}</span>
               </li>
             ))}
           </ul>
@@ -540,7 +553,139 @@ export function ReverseAdmin({ transactionId }: { transactionId: string }) {
           </dl>
         </section>
       )}
+      <RecentTransactions version={listVersion} onPick={pick} />
     </CoinAdminFrame>
+  );
+}
+
+// --- The recent transactions (newest first, of one kind or all), to choose the one to reverse ---
+
+type Listed = LedgerTransactionsQuery['ledgerTransactions']['edges'][number]['node'];
+const TX_PAGE = 20;
+
+function RecentTransactions({ version, onPick }: { version: number; onPick: (id: string) => void }) {
+  const tr = useT();
+  const { lang } = useStore(i18n);
+  const [kind, setKind] = useState(''); // '' = every kind
+  const [items, setItems] = useState<Listed[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [more, setMore] = useState<{ loading: boolean; error: ApiError | null }>({ loading: false, error: null });
+  const generation = useRef(0); // a page asked for before the list loaded again is dropped
+  const tellCount = useRef(false); // after another kind is chosen, the number in the list is read out
+  const focusOn = useRef<string | null>(null); // after "show more": the first new transaction
+  const selId = useId('tx-kind');
+  const variables = (after?: string) => ({ kinds: kind ? [kind] : undefined, first: TX_PAGE, after });
+
+  useEffect(() => {
+    const g = ++generation.current;
+    setLoading(true);
+    setError(null);
+    setMore({ loading: false, error: null });
+    gql(LedgerTransactionsDocument, variables()).then(
+      (d) => {
+        if (g !== generation.current) return;
+        const list = d.ledgerTransactions.edges.map((e) => e.node);
+        setItems(list);
+        setNext(d.ledgerTransactions.pageInfo.hasNextPage ? d.ledgerTransactions.pageInfo.endCursor ?? null : null);
+        setLoading(false);
+        if (tellCount.current) announce(list.length ? tr('txListCount', { n: list.length }) : tr('txListEmpty'));
+        tellCount.current = false;
+      },
+      (err: ApiError) => {
+        if (g !== generation.current) return;
+        setError(err);
+        setLoading(false);
+      },
+    );
+  }, [kind, version]);
+
+  useEffect(() => {
+    if (!focusOn.current) return;
+    document.getElementById(`tx-h-${focusOn.current}`)?.focus();
+    focusOn.current = null;
+  }, [items]);
+
+  const choose = (k: string) => {
+    tellCount.current = true;
+    setItems(null); // not the list of the other kind while this one loads
+    setNext(null);
+    setKind(k);
+  };
+  const loadMore = async () => {
+    if (!next) return;
+    const g = generation.current;
+    setMore({ loading: true, error: null });
+    try {
+      const d = await gql(LedgerTransactionsDocument, variables(next));
+      if (g !== generation.current) return;
+      const page = d.ledgerTransactions.edges.map((e) => e.node);
+      setItems((list) => {
+        const fresh = page.filter((p) => !(list ?? []).some((x) => x.id === p.id));
+        focusOn.current = fresh[0]?.id ?? null;
+        return [...(list ?? []), ...fresh];
+      });
+      setNext(d.ledgerTransactions.pageInfo.hasNextPage ? d.ledgerTransactions.pageInfo.endCursor ?? null : null);
+      setMore({ loading: false, error: null });
+    } catch (err) {
+      if (g === generation.current) setMore({ loading: false, error: err as ApiError });
+    }
+  };
+
+  return (
+    <section aria-labelledby="tx-recent-h" class="recent-transactions">
+      <h2 id="tx-recent-h">{tr('txRecentTitle')}</h2>
+      <p class="hint">{tr('txRecentIntro')}</p>
+      <div class="field narrow">
+        <label for={selId}>{tr('txKindFilter')}</label>
+        <select id={selId} value={kind} onChange={(e) => choose((e.target as HTMLSelectElement).value)}>
+          <option value="">{tr('txKindAll')}</option>
+          {TX_KINDS.map((k) => <option key={k} value={k}>{txKindLabel(tr, k)}</option>)}
+        </select>
+      </div>
+      {loading && !items && <Loading />}
+      <ErrorMessage error={error} />
+      {items && items.length === 0 && <p>{tr('txListEmpty')}</p>}
+      {items && items.length > 0 && (
+        <ul class="cards" aria-busy={loading}>
+          {items.map((tx) => {
+            const label = txKindLabel(tr, tx.kind);
+            const when = formatDateTime(tx.at);
+            return (
+              <li key={tx.id} class="card" data-transaction-id={tx.id} data-kind={tx.kind} data-reversed-by={tx.reversedBy ?? undefined}
+                data-reverses={tx.reverses ?? undefined}>
+                <h3 id={`tx-h-${tx.id}`} tabIndex={-1}>
+                  {label}: <bdi dir="ltr">{formatCoins(tx.amount, lang)}</bdi> {tr('coinsWord', { n: tx.amount })}
+                </h3>
+                <p><time dateTime={tx.at}>{when}</time></p>
+                {tx.memo && <p>{tr('reverseMemoShort')}: <bdi>{tx.memo}</bdi></p>}
+                <ul class="postings">
+                  {tx.postings.map((p, i) => (
+                    <li key={i} data-account-kind={p.accountKind}>
+                      <bdi>{accountLabel(tr, p)}</bdi>: <span dir="ltr">{formatSignedCoins(p.amount, lang)}</span>
+                    </li>
+                  ))}
+                </ul>
+                <p>{tr('txNumber')} <Id id={tx.id} /></p>
+                {tx.reversedBy && <p class="badge" data-state="reversed">{tr('txIsReversed')}</p>}
+                {tx.reverses && <p data-state="reversal">{tr('txReversesOther')} <Id id={tx.reverses} /></p>}
+                {!tx.reversible && !tx.reversedBy && !tx.reverses && <p class="hint">{tr('txNotReversible')}</p>}
+                {tx.reversible && (
+                  <button type="button" class="secondary" onClick={() => onPick(tx.id)}>
+                    {tr('reverseThisTx')}<span class="sr-only">: {label}, {when}</span>
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <ErrorMessage error={more.error} />
+      {next && !loading && (
+        <button type="button" class="secondary" onClick={loadMore} disabled={more.loading}>{more.loading ? tr('loading') : tr('showMore')}</button>
+      )}
+    </section>
   );
 }
 
@@ -553,7 +698,7 @@ function txKindLabel(tr: ReturnType<typeof useT>, kind: string): string {
 }
 
 /** Whose account a posting is on, in the viewer's language. */
-function accountLabel(tr: ReturnType<typeof useT>, p: Looked['postings'][number]): string {
+function accountLabel(tr: ReturnType<typeof useT>, p: Pick<Looked['postings'][number], 'accountKind' | 'person' | 'organisation'>): string {
   const name = p.person?.displayName ?? p.organisation?.name ?? '';
   if (p.accountKind === 'ISSUER' && !p.organisation) return tr('acct_ISSUER_city');
   return tr(`acct_${p.accountKind}` as Key, { name });
