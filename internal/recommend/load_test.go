@@ -2,21 +2,13 @@ package recommend_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/lib/pq"
 
-	"github.com/helpende-handen/helpende-handen/internal/demo"
 	"github.com/helpende-handen/helpende-handen/internal/matching"
-	"github.com/helpende-handen/helpende-handen/internal/organisations"
-	"github.com/helpende-handen/helpende-handen/internal/recommend"
-	"github.com/helpende-handen/helpende-handen/internal/reference"
-	"github.com/helpende-handen/helpende-handen/internal/talent"
-	"github.com/helpende-handen/helpende-handen/internal/testutil"
 	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
@@ -28,13 +20,7 @@ func TestMatchingSeesEachNeedAsItsTablesHoldIt(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
-	db := testutil.NewDB(t)
-	if err := demo.SeedScale(ctx, db, 40, 20, now, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.SeedScaleProfiles(ctx, db, 30, now, nil); err != nil {
-		t.Fatal(err)
-	}
+	db, s, vol := scaleCity(t, 40, 20, 30, now)
 	// Live and ended applications on some shifts, one shift full, one cancelled, one past.
 	if _, err := db.ExecContext(ctx, `
 		WITH sh AS (SELECT id, need_id, row_number() OVER (ORDER BY id) AS k FROM shifts WHERE starts_at > now()),
@@ -55,10 +41,6 @@ func TestMatchingSeesEachNeedAsItsTablesHoldIt(t *testing.T) {
 	if err := db.SelectContext(ctx, &ids, `SELECT id FROM needs ORDER BY md5(id::text)`); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ref := reference.NewService(db)
-	vol := volunteering.NewService(db, ref, organisations.NewService(db, ref, log), volunteering.NewBroker(), log)
-	s := recommend.NewService(db, talent.NewService(db, ref), vol)
 
 	asked := append([]string{"00000000-0000-0000-0000-000000000000"}, ids...)
 	got, err := s.MatchingNeeds(ctx, asked)

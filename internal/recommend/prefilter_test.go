@@ -2,21 +2,13 @@ package recommend_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"math"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/helpende-handen/helpende-handen/internal/demo"
 	"github.com/helpende-handen/helpende-handen/internal/matching"
-	"github.com/helpende-handen/helpende-handen/internal/organisations"
 	"github.com/helpende-handen/helpende-handen/internal/recommend"
-	"github.com/helpende-handen/helpende-handen/internal/reference"
-	"github.com/helpende-handen/helpende-handen/internal/talent"
-	"github.com/helpende-handen/helpende-handen/internal/testutil"
-	"github.com/helpende-handen/helpende-handen/internal/volunteering"
 )
 
 // Every point of the circle is inside its box, by the distance matching uses.
@@ -41,17 +33,7 @@ func TestNeedPrefilterLosesNothingMatchingKeeps(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
-	db := testutil.NewDB(t)
-	if err := demo.SeedScale(ctx, db, recommend.NeedPool-50, 3, now, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.SeedScaleProfiles(ctx, db, 300, now, nil); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ref := reference.NewService(db)
-	bank := talent.NewService(db, ref)
-	s := recommend.NewService(db, bank, volunteering.NewService(db, ref, organisations.NewService(db, ref, log), volunteering.NewBroker(), log))
+	db, s, _ := scaleCity(t, recommend.NeedPool-50, 3, 300, now)
 	var all []string
 	if err := db.SelectContext(ctx, &all, `SELECT id FROM needs WHERE status = 'OPEN' AND places_left > 0 ORDER BY id`); err != nil {
 		t.Fatal(err)

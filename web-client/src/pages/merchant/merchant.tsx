@@ -8,14 +8,15 @@ import {
   VoucherDocument, type RewardCardFragment, type VoucherFieldsFragment,
 } from '../../gql/graphql';
 import {
-  codeComplete, createRewardInput, emptyRewardForm, formatCoins, formatEuro, formatPeriod, merchantsOf, normaliseCode, rewardFormFrom,
+  codeComplete, createRewardInput, emptyRewardForm, merchantsOf, normaliseCode, rewardFormFrom,
   updateRewardInput, type RewardForm,
 } from '../../coins';
-import { formatDate, formatDateTime, i18n, useT, type Key } from '../../i18n';
+import { formatDate, formatDateTime, useT, type Key } from '../../i18n';
 import { navigate } from '../../router';
 import { session } from '../../session';
 import { useStore } from '../../store';
 import { ErrorMessage, Field, Loading, Page, announce, useId } from '../../ui';
+import { SettlementTable } from '../wallet/settlements';
 import { VoucherCode, voucherStateKey } from '../wallet/vouchers';
 
 type Section = 'accept' | 'rewards' | 'vouchers' | 'settlements';
@@ -395,7 +396,6 @@ export function SettlementsPage({ search }: { search: string }) {
 
 function Settlements({ shopId }: { shopId: string }) {
   const tr = useT();
-  const { lang } = useStore(i18n);
   const q = useQuery(SettlementsDocument, { merchantId: shopId });
   const list = q.data?.settlementStatements ?? [];
   return (
@@ -404,25 +404,7 @@ function Settlements({ shopId }: { shopId: string }) {
       {q.loading && !q.data && <Loading />}
       <ErrorMessage error={q.error} />
       {q.data && list.length === 0 && <p>{tr('noSettlements')}</p>}
-      {list.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <caption>{tr('settlementsTitle')}</caption>
-            <thead><tr><th scope="col">{tr('month')}</th><th scope="col" class="num">{tr('vouchersWord')}</th><th scope="col" class="num">{tr('coinsColumn')}</th><th scope="col" class="num">{tr('euros')}</th></tr></thead>
-            <tbody>
-              {list.map((s) => (
-                <tr key={s.id}>
-                  <th scope="row">{formatPeriod(s.period, lang)}</th>
-                  <td class="num">{formatCoins(s.vouchers, lang)}</td>
-                  <td class="num">{formatCoins(s.coins, lang)}</td>
-                  <td class="num">{formatEuro(s.euroCents, lang)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list[0] && <p class="hint">{tr('settlementRate', { coins: formatCoins(10, lang), euro: formatEuro(list[0].euroCentsPer10Coins, lang) })}</p>}
+      <SettlementTable list={list} caption={tr('settlementsTitle')} />
     </div>
   );
 }

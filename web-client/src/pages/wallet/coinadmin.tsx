@@ -17,6 +17,7 @@ import {
 } from '../../coins';
 import { formatDateTime, i18n, useT, type Key } from '../../i18n';
 import { useStore } from '../../store';
+import { SettlementTable } from './settlements';
 import { ErrorMessage, Field, Loading, Page, announce, useId } from '../../ui';
 
 export type CoinAdminView = 'policy' | 'settlements' | 'reverse';
@@ -336,28 +337,7 @@ function MerchantStatements({ merchant }: { merchant: Merchant }) {
       {q.loading && !q.data && <Loading />}
       <ErrorMessage error={q.error} />
       {q.data && list.length === 0 && <p>{tr('noSettlements')}</p>}
-      {list.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <caption>{tr('settlementsOf', { name: merchant.name })}</caption>
-            <thead>
-              <tr><th scope="col">{tr('month')}</th><th scope="col" class="num">{tr('vouchersWord')}</th><th scope="col" class="num">{tr('coinsColumn')}</th>
-                <th scope="col" class="num">{tr('euros')}</th></tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr key={s.id} data-statement-id={s.id} data-period={s.period} data-vouchers={s.vouchers}>
-                  <th scope="row">{formatPeriod(s.period, lang)}</th>
-                  <td class="num">{formatCoins(s.vouchers, lang)}</td>
-                  <td class="num">{formatCoins(s.coins, lang)}</td>
-                  <td class="num">{formatEuro(s.euroCents, lang)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list[0] && <p class="hint">{tr('settlementRate', { coins: formatCoins(10, lang), euro: formatEuro(list[0].euroCentsPer10Coins, lang) })}</p>}
+      <SettlementTable list={list} caption={tr('settlementsOf', { name: merchant.name })} />
 
       <form class="card" onSubmit={settle} aria-labelledby={formH} noValidate>
         <h3 id={formH}>{tr('settleNowTitle')}</h3>
